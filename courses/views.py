@@ -1,0 +1,118 @@
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from courses.calendar import run_calendar_bytes
+from courses.filters import OfferFilter
+from courses.models import Offer, Provider, Run, Session
+from courses.structured_data import offer_json_ld
+
+PAGE_SIZE = 20
+
+
+def offer_list(request):
+    offers = OfferFilter(request.GET, queryset=Offer.objects.published().for_listing())
+    notices = [_filter_error_notice(field, errors) for field, errors in offers.errors.items()]
+    page, page_notice = _page(offers.qs, request.GET.get("side"))
+    if page_notice:
+        notices.append(page_notice)
+    return render(
+        request,
+        "courses/offer_list.html",
+        {
+            "filter": offers,
+            "page": page,
+            "notices": notices,
+            "corrected_query": offers.corrected_query,
+            "has_filters": any(value for key, value in request.GET.items() if key not in {"side", "sort", "q"}),
+        },
+    )
+
+
+def offer_detail(request, slug):
+    offer = get_object_or_404(
+        Offer.objects.published().select_related("provider", "municipality", "district", "location"),
+        slug=slug,
+    )
+    runs = list(
+        offer.runs.upcoming()
+        .with_seats()
+        .select_related("semester")
+        .prefetch_related(Prefetch("sessions", queryset=Session.objects.select_related("location")))
+        .order_by("starts_at", "pk")
+    )
+    follow_on = list(offer.follow_on.published().select_related("provider"))
+    topics = list(offer.topics.all())
+    places = _places(offer, runs)
+    return render(
+        request,
+        "courses/offer_detail.html",
+        {
+            "offer": offer,
+            "runs": runs,
+            "follow_on": follow_on,
+            "topics": topics,
+            "places": places,
+            "json_ld": offer_json_ld(offer=offer, runs=runs, places=places),
+        },
+    )
+
+
+def run_calendar(request, slug, run_id):
+    run = get_object_or_404(
+        Run.objects.published().select_related("offer", "offer__provider"),
+        pk=run_id,
+        offer__slug=slug,
+        offer__is_published=True,
+    )
+    sessions = run.sessions.select_related("location")
+    response = HttpResponse(run_calendar_bytes(run=run, sessions=sessions), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{run.offer.slug}-{run.pk}.ics"'
+    return response
+
+
+def provider_detail(request, slug):
+    provider = get_object_or_404(Provider.objects.select_related("municipality"), slug=slug)
+    offers = provider.offers.published().for_listing().order_by("title")
+    return render(request, "courses/provider_detail.html", {"provider": provider, "offers": offers})
+
+
+def _places(offer, runs):
+    """Every place the offer meets, the fixed place first, each once."""
+    places = {}
+    if offer.location:
+        places[offer.location.pk] = offer.location
+    for run in runs:
+        for session in run.sessions.all():
+            if session.location and session.location.pk not in places:
+                places[session.location.pk] = session.location
+    return list(places.values())
+
+
+def _page(queryset, raw_number):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if raw_number in (None, ""):
+        return paginator.page(1), None
+    try:
+        number = int(raw_number)
+    except ValueError:
+        return paginator.page(1), _("Sidetallet «%(page)s» finnes ikke, så vi viser første side.") % {
+            "page": raw_number[:20]
+        }
+    if 1 <= number <= paginator.num_pages:
+        return paginator.page(number), None
+    last = paginator.num_pages
+    return paginator.page(last), _("Det finnes ikke noen side %(page)s. Vi viser side %(last)s, den siste.") % {
+        "page": number,
+        "last": last,
+    }
+
+
+def _filter_error_notice(field, errors):
+    if field == "q":
+        return _("Søket var for langt. Prøv med noen få ord.")
+    return _("Vi forstod ikke valget i «%(filter)s», så det er ikke brukt.") % {
+        "filter": OfferFilter.base_filters[field].label if field in OfferFilter.base_filters else field
+    }

@@ -1,0 +1,1 @@
+# Referrals from health workers arrive with the referrals issue.

@@ -1,0 +1,1 @@
+"""Shared fixtures. Builders for catalogue rows live in tests/factories.py."""

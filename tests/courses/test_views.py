@@ -1,0 +1,224 @@
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from courses.models import Offer, Run
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def make_catalogue(count, *, with_runs=True):
+    oslo = factories.municipality(name="Oslo", slug="oslo")
+    for index in range(count):
+        offer = factories.offer(title=f"Keramikk {index}", municipality=oslo, topics=["Keramikk"])
+        if with_runs:
+            run = factories.run(offer=offer, sessions=2, location_=factories.location(municipality=oslo))
+            factories.confirmed(run, 1)
+        offer.follow_on.add(factories.offer(title=f"Neste steg {index}"))
+
+
+def test_list_shows_result_count_and_offers(client):
+    make_catalogue(3)
+    response = client.get(reverse("courses:list"), {"q": "keramikk"})
+    assert response.status_code == 200
+    assert "3 tilbud" in response.text
+    assert "Keramikk 0" in response.text
+
+
+def test_list_filter_state_lives_in_the_url(client):
+    make_catalogue(1)
+    response = client.get(reverse("courses:list"), {"kind": "mastery_course", "free": "true", "q": "keramikk"})
+    assert 'value="mastery_course" class="ds-input" id="id_kind_1" checked' in response.text.replace("\n", " ") or (
+        re.search(r'value="mastery_course"[^>]*checked', response.text)
+    )
+    assert re.search(r'name="q"[^>]*value="keramikk"', response.text)
+
+
+def test_empty_result_shows_a_kind_message(client):
+    make_catalogue(1)
+    response = client.get(reverse("courses:list"), {"q": "zzqqxx"})
+    assert response.status_code == 200
+    assert "Vi fant ingen tilbud som passer" in response.text
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"side": "999"}, "Det finnes ikke noen side 999"),
+        ({"side": "-3"}, "Det finnes ikke noen side -3"),
+        ({"side": "abc"}, "Sidetallet «abc» finnes ikke"),
+        ({"q": "keramikk " * 100}, "Søket var for langt"),
+        ({"kommune": "atlantis"}, "Vi forstod ikke valget i «Kommune»"),
+        ({"age": "-5"}, "Vi forstod ikke valget i «Passer for min alder»"),
+        ({"kind": "x" * 5000}, "Vi forstod ikke valget i «Type tilbud»"),
+        ({"sort": "price"}, "Vi forstod ikke valget i «Sorter»"),
+    ],
+)
+def test_bad_input_gets_a_normal_page_with_a_clear_message(client, params, message):
+    make_catalogue(2)
+    response = client.get(reverse("courses:list"), params)
+    assert response.status_code == 200
+    assert message in response.text
+
+
+def test_a_nul_byte_in_the_query_is_refused_kindly(client):
+    response = client.get(reverse("courses:list"), {"q": "kera\x00mikk"})
+    assert response.status_code == 200
+
+
+def test_list_page_query_count_does_not_grow_with_rows(client, django_assert_num_queries):
+    # match check, count, three choice lists (municipalities, districts, semesters), the page, its runs
+    make_catalogue(2)
+    with django_assert_num_queries(7) as small:
+        client.get(reverse("courses:list"), {"q": "keramikk", "free_seats": "true"})
+    oslo = factories.municipality()
+    for index in range(8):
+        offer = factories.offer(title=f"Keramikk ekstra {index}", municipality=oslo)
+        factories.run(offer=offer, sessions=3)
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(reverse("courses:list"), {"q": "keramikk", "free_seats": "true"})
+
+
+def test_detail_page_query_count_does_not_grow_with_runs_and_sessions(client, django_assert_num_queries):
+    offer = factories.offer(topics=["Keramikk"])
+    factories.run(offer=offer, sessions=1, location_=factories.location())
+    url = offer.get_absolute_url()
+    with django_assert_num_queries(5) as small:
+        client.get(url)
+    for _ in range(4):
+        run = factories.run(offer=offer, sessions=5, location_=factories.location())
+        factories.confirmed(run, 2)
+    offer.topics.add(factories.topic("Leire"))
+    offer.follow_on.add(factories.offer(), factories.offer())
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(url)
+
+
+def test_home_and_provider_query_counts_do_not_grow(client, django_assert_max_num_queries):
+    make_catalogue(2)
+    provider = Offer.objects.first().provider
+    with django_assert_max_num_queries(3):
+        client.get(reverse("home"))
+    with django_assert_max_num_queries(4):
+        client.get(provider.get_absolute_url())
+
+
+def test_detail_page_shows_everything_a_citizen_needs(client):
+    oslo = factories.municipality(name="Oslo", slug="oslo")
+    place = factories.location(
+        name="MAS-huset", municipality=oslo, transport="T-bane til Økern.", step_free=True, hearing_loop=True
+    )
+    offer = factories.offer(
+        title="Keramikk", municipality=oslo, min_age=18, max_age=67, location=place,
+        join_method=Offer.JoinMethod.REFERRAL, contact_email="inntak@example.no",
+    )
+    full = factories.run(offer=offer, capacity=2, sessions=3, location_=place, facilitators="Kari, Ahmed")
+    factories.confirmed(full, 2)
+    few = factories.run(offer=offer, capacity=5, sessions=2, location_=place)
+    factories.confirmed(few, 3)
+    offer.follow_on.add(factories.offer(title="Selvhjelpsgruppe"))
+    text = client.get(offer.get_absolute_url()).text
+    for expected in [
+        "Keramikk", "18–67 år", "Henvisning trengs", "Fullt – venteliste", "Bare 2 ledige plasser",
+        "Tema 1", "MAS-huset", "T-bane til Økern.", "Trinnfri adkomst", "Teleslynge i rommet",
+        "inntak@example.no", "Selvhjelpsgruppe", "Kari, Ahmed", "3 samlinger",
+    ]:
+        assert expected in text, expected
+
+
+def test_drop_in_offers_say_no_sign_up_is_needed(client):
+    offer = factories.offer(join_method=Offer.JoinMethod.DROP_IN)
+    factories.run(offer=offer)
+    text = client.get(offer.get_absolute_url()).text
+    assert "Du trenger ikke melde deg på" in text
+    assert "ledige plasser" not in text
+
+
+def test_unpublished_offers_are_not_found(client):
+    offer = factories.offer(is_published=False)
+    assert client.get(offer.get_absolute_url()).status_code == 404
+
+
+def test_detail_page_carries_schema_org_course_data(client):
+    offer = factories.offer(title="Keramikk </script><b>")
+    run = factories.run(offer=offer, capacity=8, sessions=2, facilitators="Kari")
+    factories.confirmed(run, 3)
+    text = client.get(offer.get_absolute_url()).text
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S).group(1)
+    assert "</script><b>" not in raw
+    data = json.loads(raw)
+    assert data["@type"] == "Course"
+    assert data["name"] == "Keramikk </script><b>"
+    instance = data["hasCourseInstance"][0]
+    assert instance["@type"] == "CourseInstance"
+    assert instance["remainingAttendeeCapacity"] == 5
+    assert instance["instructor"] == [{"@type": "Person", "name": "Kari"}]
+    assert len(instance["subEvent"]) == 2
+
+
+def test_run_calendar_has_every_session_in_local_time(client):
+    offer = factories.offer(title="Mestringstreff")
+    run = factories.run(offer=offer, sessions=6, hours=(17, 19), location_=factories.location(name="Huset"))
+    response = client.get(reverse("courses:run_calendar", kwargs={"slug": offer.slug, "run_id": run.pk}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    calendar = Calendar.from_ical(response.content)
+    events = [component for component in calendar.walk("VEVENT")]
+    assert len(events) == 6
+    assert {str(event["UID"]) for event in events} == {f"session-{s.pk}@127.0.0.1" for s in run.sessions.all()}
+    first = min(event.decoded("DTSTART") for event in events)
+    assert first.astimezone(timezone.get_default_timezone()).hour == 17
+    assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Oslo"
+    assert b"\r\n" in response.content
+    assert "Huset" in str(events[0]["LOCATION"])
+
+
+def test_calendar_of_a_run_of_another_offer_is_not_found(client):
+    run = factories.run(offer=factories.offer())
+    other = factories.offer()
+    url = reverse("courses:run_calendar", kwargs={"slug": other.slug, "run_id": run.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_calendar_of_a_draft_run_is_not_found(client):
+    offer = factories.offer()
+    run = factories.run(offer=offer, status=Run.Status.DRAFT)
+    url = reverse("courses:run_calendar", kwargs={"slug": offer.slug, "run_id": run.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_provider_page_lists_only_published_offers(client):
+    provider = factories.provider(name="MAS")
+    factories.offer(provider=provider, title="Vev")
+    factories.offer(provider=provider, title="Hemmelig", is_published=False)
+    text = client.get(provider.get_absolute_url()).text
+    assert "Vev" in text
+    assert "Hemmelig" not in text
+
+
+def test_home_shows_kinds_and_what_starts_soon(client):
+    offer = factories.offer(title="Snart i gang", kind=Offer.Kind.CRAFT_COURSE)
+    factories.run(offer=offer, first_session=timezone.localdate() + dt.timedelta(days=3))
+    text = client.get(reverse("home")).text
+    assert "Håndverkskurs" in text
+    assert "Snart i gang" in text
+    assert 'type="search"' in text
+
+
+@pytest.mark.parametrize("name", ["privacy", "accessibility"])
+def test_static_pages_answer(client, name):
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_pages_send_security_headers(client):
+    response = client.get(reverse("home"))
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
