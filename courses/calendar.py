@@ -1,5 +1,10 @@
-"""Calendar files (RFC 5545) for a run: one event per session, with the local time zone."""
+"""Calendar files (RFC 5545) for a run: one event per session.
 
+Times are written in UTC ("...Z"), which every calendar program reads the same
+way and shows in the reader's own time zone; no VTIMEZONE block is needed.
+"""
+
+import datetime as dt
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,7 +16,6 @@ def run_calendar_bytes(*, run, sessions) -> bytes:
     offer = run.offer
     host = urlsplit(settings.PORTAL_BASE_URL).hostname or "localhost"
     url = settings.PORTAL_BASE_URL + offer.get_absolute_url()
-    local = timezone.get_default_timezone()
     stamp = timezone.now()
 
     calendar = Calendar()
@@ -24,8 +28,8 @@ def run_calendar_bytes(*, run, sessions) -> bytes:
         event = Event()
         event.add("uid", f"session-{session.pk}@{host}")
         event.add("dtstamp", stamp)
-        event.add("dtstart", session.starts_at.astimezone(local))
-        event.add("dtend", session.ends_at.astimezone(local))
+        event.add("dtstart", session.starts_at.astimezone(dt.UTC))
+        event.add("dtend", session.ends_at.astimezone(dt.UTC))
         summary = offer.title if not session.theme else f"{offer.title}: {session.theme}"
         event.add("summary", summary)
         if session.location:
@@ -35,5 +39,4 @@ def run_calendar_bytes(*, run, sessions) -> bytes:
         event.add("status", "CANCELLED" if run.status == run.Status.CANCELLED else "CONFIRMED")
         event.add("sequence", 0)
         calendar.add_component(event)
-    calendar.add_missing_timezones()
     return calendar.to_ical()

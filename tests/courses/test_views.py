@@ -182,7 +182,7 @@ def test_run_calendar_has_every_session_in_local_time(client):
     assert {str(event["UID"]) for event in events} == {f"session-{s.pk}@127.0.0.1" for s in run.sessions.all()}
     first = min(event.decoded("DTSTART") for event in events)
     assert first.astimezone(timezone.get_default_timezone()).hour == 17
-    assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Oslo"
+    assert b"DTSTART:" in response.content and b"Z\r\n" in response.content  # UTC, readable everywhere
     assert b"\r\n" in response.content
     assert "Huset" in str(events[0]["LOCATION"])
 
