@@ -4,10 +4,14 @@ from django.utils.translation import get_language_info
 
 
 def site(request):
-    """The portal's name and links to this very page in each language."""
+    """The portal's name, links to this very page in each language, and which menu items to show."""
+    from accounts import access
+
     path = request.get_full_path()
+    user = getattr(request, "user", None)
     return {
         "portal_name": settings.PORTAL_NAME,
+        "show_staff_admin": bool(user and user.is_authenticated and access.is_municipality_admin(user)),
         "language_links": [
             {
                 "code": code,

@@ -1,8 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 from recovery_portal import views
+
+# The Django admin login gets allauth's rate limits too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -14,5 +18,7 @@ urlpatterns += i18n_patterns(
     path("personvern/", views.privacy, name="privacy"),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
     path("", include("courses.urls")),
+    path("", include("accounts.urls")),
+    path("konto/", include("allauth.urls")),
     prefix_default_language=False,
 )

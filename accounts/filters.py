@@ -1,0 +1,46 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditEvent
+
+ACTION_CHOICES = [
+    ("account.created", _("Konto opprettet")),
+    ("account.suspended", _("Konto sperret")),
+    ("account.reactivated", _("Konto åpnet igjen")),
+    ("account.deleted", _("Konto slettet")),
+    ("profile.updated", _("Profil endret")),
+    ("invitation.sent", _("Invitasjon sendt")),
+    ("invitation.revoked", _("Invitasjon trukket tilbake")),
+    ("membership.started", _("Rolle startet")),
+    ("membership.ended", _("Rolle avsluttet")),
+    ("enrolment.cancelled", _("Påmelding avmeldt")),
+]
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(label=_("Handling"), choices=ACTION_CHOICES, empty_label=_("Alle"))
+    person = django_filters.CharFilter(
+        label=_("E-post (utført av eller gjelder)"), method="filter_person", max_length=254
+    )
+    since = django_filters.DateFilter(
+        label=_("Fra dato"), field_name="at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = django_filters.DateFilter(
+        label=_("Til dato"), field_name="at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            field.widget.attrs.setdefault("class", "ds-input")
+
+    def filter_person(self, queryset, name, value):
+        value = value.strip().lower()
+        if not value:
+            return queryset
+        return queryset.filter(actor__email=value) | queryset.filter(subject__email=value)
