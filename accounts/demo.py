@@ -6,6 +6,7 @@ The passwords and TOTP secrets are listed in README.md ("Demo accounts").
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.db import transaction
 
@@ -27,18 +28,24 @@ ACCOUNTS = [
         "Eivind",
         Role.HEALTH_WORKER,
         "grorud-psykisk-helse",
-        "JBSWY3DPEHPK3PXPGROR",
+        "DEMOGRORUDHELSEARBEIDERAAAAAAAAA",
     ),
     (
         "oda.helsearbeider@demo.example.no",
         "Oda",
         Role.HEALTH_WORKER,
         "gamle-oslo-psykisk-helse",
-        "JBSWY3DPEHPK3PXPGAML",
+        "DEMOGAMLEOSLOHELSEARBEIDERAAAAAA",
     ),
-    ("tonje.koordinator@demo.example.no", "Tonje", Role.COORDINATOR, "mas", "JBSWY3DPEHPK3PXPMASK"),
-    ("line.kursholder@demo.example.no", "Line", Role.FACILITATOR, "mestringstreff-grorud", "JBSWY3DPEHPK3PXPLINE"),
-    ("andreas.admin@demo.example.no", "Andreas", Role.MUNICIPALITY_ADMIN, "oslo", "JBSWY3DPEHPK3PXPADMN"),
+    ("tonje.koordinator@demo.example.no", "Tonje", Role.COORDINATOR, "mas", "DEMOMASKOORDINATORAAAAAAAAAAAAAA"),
+    (
+        "line.kursholder@demo.example.no",
+        "Line",
+        Role.FACILITATOR,
+        "mestringstreff-grorud",
+        "DEMOKURSHOLDERLINEAAAAAAAAAAAAAA",
+    ),
+    ("andreas.admin@demo.example.no", "Andreas", Role.MUNICIPALITY_ADMIN, "oslo", "DEMOOSLOKOMMUNEADMINAAAAAAAAAAAA"),
 ]
 
 
@@ -67,9 +74,18 @@ def load_demo_accounts() -> int:
             scope = {"service_unit": None, "provider": None, "run": None, "municipality": None}
             scope[_scope_field(role)] = organisation
             Membership.objects.get_or_create(user=user, role=role, ended_at=None, **scope)
-        if secret and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            TOTP.activate(user, secret)
+        if secret:
+            _ensure_totp(user, secret)
     return len(ACCOUNTS)
+
+
+def _ensure_totp(user, secret):
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing and TOTP(existing).instance.data.get("secret") and decrypt(existing.data["secret"]) == secret:
+        return
+    if existing:
+        existing.delete()
+    TOTP.activate(user, secret)
 
 
 def _scope_field(role):

@@ -174,7 +174,8 @@ LANGUAGES = [
     ("da", _("Dansk")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own strings, then nynorsk for django-allauth (which ships none).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

@@ -164,6 +164,8 @@ class _Loader:
             Session.objects.update_or_create(
                 run=run, starts_at=starts_at, defaults={"ends_at": ends_at, "theme": theme, "location": location}
             )
+        # Dates follow today's date; sessions from an earlier load on another day go.
+        run.sessions.exclude(starts_at__in=[starts_at for starts_at, _end, _theme in sessions]).delete()
         self._fill(run, confirmed)
         self.touched_runs.append(run)
         return run
