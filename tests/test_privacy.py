@@ -21,8 +21,13 @@ def test_account_journeys_write_no_personal_data_to_the_logs(client, caplog, dja
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     client.post(
         reverse("accounts:profile"),
-        {"first_name": "Ida", "phone": "912 34 567", "birth_date": "1980-05-17", "preferred_language": "nb",
-         "contact_preference": "sms"},
+        {
+            "first_name": "Ida",
+            "phone": "912 34 567",
+            "birth_date": "1980-05-17",
+            "preferred_language": "nb",
+            "contact_preference": "sms",
+        },
     )
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     client.get(reverse("accounts:my_data_json"))
@@ -42,7 +47,19 @@ def test_no_url_in_the_project_takes_personal_data_as_a_parameter():
 
     from tests.test_access_matrix import project_urls
 
-    allowed = {"slug", "run_id", "pk", "token", "object_id", "content_type_id", "id", "uidb36", "key", "url", "app_label"}
+    allowed = {
+        "slug",
+        "run_id",
+        "pk",
+        "token",
+        "object_id",
+        "content_type_id",
+        "id",
+        "uidb36",
+        "key",
+        "url",
+        "app_label",
+    }
     for route, _name in project_urls():
         parameters = set(re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route))
         names = {name for pair in parameters for name in pair if name}
