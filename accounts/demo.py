@@ -3,6 +3,8 @@
 The passwords and TOTP secrets are listed in README.md ("Demo accounts").
 """
 
+import datetime as dt
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
@@ -76,7 +78,25 @@ def load_demo_accounts() -> int:
             Membership.objects.get_or_create(user=user, role=role, ended_at=None, **scope)
         if secret:
             _ensure_totp(user, secret)
+    _demo_citizen_enrolments()
     return len(ACCOUNTS)
+
+
+def _demo_citizen_enrolments():
+    """Ida has a seat on Mestringstreff in Grorud and waits for Skriveværksted in Gladsaxe."""
+    from enrolment.models import Enrolment
+
+    ida = User.objects.get(email="ida@demo.example.no")
+    if ida.birth_date is None:
+        ida.birth_date = dt.date(1985, 3, 14)
+        ida.save(update_fields=["birth_date"])
+    for slug, status in (
+        ("mestringstreff-grorud", Enrolment.Status.CONFIRMED),
+        ("gladsaxe-skrivevaerksted", Enrolment.Status.WAITLISTED),
+    ):
+        run = Run.objects.filter(offer__slug=slug).order_by("starts_at").first()
+        if run and not Enrolment.objects.filter(run=run, person=ida).exists():
+            Enrolment.objects.create(run=run, person=ida, status=status)
 
 
 def _ensure_totp(user, secret):

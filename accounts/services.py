@@ -223,3 +223,44 @@ def delete_account(*, user: User) -> None:
     user.save()
     record_change(acting=Acting(user=user, role="citizen"), action="account.deleted", subject=user, obj=user)
     transaction.on_commit(lambda: tasks.send_account_deleted.enqueue(address, language))
+
+
+def mobile_only_address(phone: str) -> str:
+    """People who sign up with only a mobile number get a placeholder address nobody can e-mail."""
+    return f"mobil-{phone.lstrip('+')}@mobil.invalid"
+
+
+@transaction.atomic
+def find_or_create_citizen(*, name: str, email: str, phone: str, birth_date, language: str) -> User:
+    """The person behind a sign-up without an account: matched by e-mail (or mobile), else created.
+
+    An existing account is never changed from an anonymous form, except to add a missing birth date.
+    """
+    address = email.strip().lower() if email else mobile_only_address(phone)
+    user = User.objects.filter(email__iexact=address).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=address, first_name=name.strip(), phone=phone, birth_date=birth_date, preferred_language=language
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        if email:
+            EmailAddress.objects.create(user=user, email=address, primary=True, verified=False)
+        record_change(
+            acting=Acting(user=None, role="citizen"),
+            action="account.created",
+            subject=user,
+            obj=user,
+            detail={"via": "sign_up"},
+        )
+    elif user.birth_date is None and birth_date:
+        user.birth_date = birth_date
+        user.save(update_fields=["birth_date"])
+        record_change(
+            acting=Acting(user=None, role="citizen"),
+            action="profile.updated",
+            subject=user,
+            obj=user,
+            detail={"fields": ["birth_date"], "via": "sign_up"},
+        )
+    return user

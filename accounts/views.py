@@ -17,7 +17,8 @@ from accounts.export import personal_data
 from accounts.filters import AuditEventFilter
 from accounts.forms import DeleteAccountForm, InvitationForm, InvitationSignupForm, ProfileForm
 from audit.services import Acting, record_access
-from enrolment.models import Enrolment
+from enrolment import access as enrolment_access
+from enrolment import services as enrolment_services
 
 # --- the citizen's own pages -------------------------------------------------------------------------
 
@@ -25,17 +26,16 @@ from enrolment.models import Enrolment
 @never_cache
 @login_required
 def my_page(request):
-    enrolments = (
-        Enrolment.objects.filter(person=request.user)
-        .select_related("run__offer", "run__semester")
-        .order_by("-created_at")
-    )
+    user = request.user
     return render(
         request,
         "accounts/my_page.html",
         {
-            "enrolments": enrolments,
-            "roles": access.active_memberships(request.user).select_related(
+            "enrolments": enrolment_services.enrolments_of(user),
+            "interests": user.interests.filter(notified_at__isnull=True).select_related("offer"),
+            "is_course_staff": enrolment_access.runs_with_participants_visible_to(user).exists()
+            or enrolment_access.is_coordinator(user),
+            "roles": access.active_memberships(user).select_related(
                 "service_unit", "provider", "run__offer", "municipality"
             ),
         },

@@ -79,6 +79,20 @@ class Provider(models.Model):
     website = models.URLField(_("nettside"), blank=True)
     email = models.EmailField(_("e-post"), blank=True)
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    seat_offer_hours = models.PositiveSmallIntegerField(
+        _("timer til å svare på en ledig plass"),
+        default=48,
+        help_text=_("Så lenge får den neste på ventelisten til å ta imot en plass som er blitt ledig."),
+    )
+    max_active_per_semester = models.PositiveSmallIntegerField(
+        _("høyst antall kurs per person per semester"),
+        null=True,
+        blank=True,
+        help_text=_("Tomt betyr ingen grense."),
+    )
+    yearly_seat_budget = models.PositiveIntegerField(
+        _("plasser per år"), null=True, blank=True, help_text=_("For eksempel rundt 240 elevplasser hos MAS.")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -349,19 +363,24 @@ class RunQuerySet(models.QuerySet):
         return self.published().filter(ends_at__gte=now or timezone.now())
 
     def with_seats(self):
-        """Annotate ``confirmed`` and ``seats_left``, counted from enrolment rows."""
+        """Annotate ``confirmed`` (seat-holding enrolments), ``seats_left`` and ``waiting``, from enrolment rows."""
         from enrolment.models import Enrolment
 
-        confirmed = (
-            Enrolment.objects.filter(run=OuterRef("pk"), status__in=Enrolment.SEAT_HOLDING)
-            .order_by()
-            .values("run")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(confirmed=Coalesce(Subquery(confirmed), Value(0))).annotate(
-            seats_left=Greatest(F("capacity") - F("confirmed"), Value(0))
-        )
+        def count(statuses):
+            return Coalesce(
+                Subquery(
+                    Enrolment.objects.filter(run=OuterRef("pk"), status__in=statuses)
+                    .order_by()
+                    .values("run")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                Value(0),
+            )
+
+        return self.annotate(
+            confirmed=count(Enrolment.SEAT_HOLDING), waiting=count([Enrolment.Status.WAITLISTED])
+        ).annotate(seats_left=Greatest(F("capacity") - F("confirmed"), Value(0)))
 
 
 class Run(models.Model):
@@ -383,6 +402,21 @@ class Run(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     facilitators = models.CharField(
         _("kursholdere"), max_length=300, blank=True, help_text=_("Navnene slik de skal vises, skilt med komma.")
+    )
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        verbose_name=_("fortsetter fra"),
+        help_text=_("Deltakerne på forrige gjennomføring får melde seg på først."),
+    )
+    continuing_until = models.DateTimeField(
+        _("plasser holdes for dem som fortsetter, til"),
+        null=True,
+        blank=True,
+        help_text=_("Før dette kan bare deltakere fra forrige gjennomføring melde seg på."),
     )
     # First and last session, kept in step with the sessions by courses.services.refresh_run_dates.
     starts_at = models.DateTimeField(_("første samling"), null=True, blank=True, editable=False)
@@ -432,6 +466,24 @@ class Run(models.Model):
         if self.registration_closes_at and now >= self.registration_closes_at:
             return "closed"
         return "open"
+
+    @property
+    def open_to_walk_ins(self) -> bool:
+        """A free seat that nobody on the waiting list is in line for (needs ``with_seats``)."""
+        return self.seats_left > 0 and self.waiting == 0
+
+    @property
+    def self_sign_up_open(self) -> bool:
+        """Whether the offer page shows a sign-up button for this run (the services still decide)."""
+        offer = self.offer
+        open_to_all = (
+            offer.needs_sign_up and offer.join_method == Offer.JoinMethod.OPEN and self.registration_phase == "open"
+        )
+        return open_to_all or self.continuing_window_open
+
+    @property
+    def continuing_window_open(self) -> bool:
+        return bool(self.follows_id and self.continuing_until and timezone.now() < self.continuing_until)
 
     @property
     def facilitator_names(self) -> list[str]:

@@ -32,3 +32,23 @@ def refresh_run_dates(*, run_ids: Iterable[int]) -> None:
 def refresh_offer_search(*, offer_ids: Iterable[int] | None = None) -> None:
     """Rebuild the full-text search data after offers, topics or providers change."""
     search.refresh_search_vectors(offer_ids=offer_ids)
+
+
+@transaction.atomic(durable=True)
+def update_run(*, run, fields: dict, sessions, acting) -> None:
+    """Save a coordinator's edits of a run and its sessions (capacity goes through enrolment.services)."""
+    from audit.services import record_change
+
+    changed = [name for name, value in fields.items() if getattr(run, name) != value]
+    for name in changed:
+        setattr(run, name, fields[name])
+    if changed:
+        run.save(update_fields=changed)
+    sessions.save()
+    refresh_run_dates(run_ids=[run.pk])
+    record_change(
+        acting=acting,
+        action="run.updated",
+        obj=run,
+        detail={"fields": changed, "sessions_changed": sessions.has_changed()},
+    )

@@ -1,14 +1,28 @@
-"""A person's place in a run.
+"""A person's place in a run, the waiting list, attendance and interest in the next semester.
 
-The enrolment services (seat-taking under a row lock, waiting lists, seat
-offers) arrive with the enrolment issue; the catalogue already counts seats
-from these rows.
+Seats are never counted in a column: what is left is the run's capacity minus the enrolments
+that hold a seat (confirmed, offered a freed seat, completed). All changes go through
+enrolment.services, which locks the run row first.
 """
+
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def holding_seats(self):
+        return self.filter(status__in=Enrolment.SEAT_HOLDING)
+
+    def active(self):
+        return self.filter(status__in=Enrolment.ACTIVE)
+
+    def waiting_in_order(self):
+        """The fair order of a waiting list: manual priority first, then who came first."""
+        return self.filter(status=Enrolment.Status.WAITLISTED).order_by("-priority", "created_at", "pk")
 
 
 class Enrolment(models.Model):
@@ -31,6 +45,7 @@ class Enrolment(models.Model):
     SEAT_HOLDING = [Status.CONFIRMED, Status.OFFERED, Status.COMPLETED]
     ACTIVE = [Status.CONFIRMED, Status.WAITLISTED, Status.OFFERED]
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     run = models.ForeignKey(
         "courses.Run", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("gjennomføring")
     )
@@ -39,19 +54,128 @@ class Enrolment(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     source = models.CharField(_("kilde"), max_length=20, choices=Source.choices, default=Source.SELF)
+    priority = models.SmallIntegerField(
+        _("prioritet på ventelisten"), default=0, help_text=_("Høyere tall kommer først. Endres bare med begrunnelse.")
+    )
+    offer_expires_at = models.DateTimeField(_("tilbudet gjelder til"), null=True, blank=True)
+    offer_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    wants_reminders = models.BooleanField(_("påminnelse dagen før hver samling"), default=False)
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("endret"), auto_now=True)
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("påmelding")
         verbose_name_plural = _("påmeldinger")
-        indexes = [models.Index(fields=["run", "status"], name="enrolment_run_status")]
+        indexes = [
+            models.Index(fields=["run", "status"], name="enrolment_run_status"),
+            models.Index(fields=["person", "status"], name="enrolment_person_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "person"],
                 condition=Q(status__in=["confirmed", "waitlisted", "offered"]),
                 name="one_active_enrolment_per_person_per_run",
             ),
+            models.CheckConstraint(
+                condition=Q(status="offered", offer_expires_at__isnull=False) | ~Q(status="offered"),
+                name="an_offered_seat_has_a_deadline",
+            ),
         ]
 
     def __str__(self):
         return f"{self.run} ({self.get_status_display()})"
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in self.SEAT_HOLDING
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Til stede")
+        ABSENT = "absent", _("Borte")
+        EXCUSED = "excused", _("Meldt fravær")
+
+    session = models.ForeignKey(
+        "courses.Session", on_delete=models.CASCADE, related_name="attendance", verbose_name=_("samling")
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("påmelding")
+    )
+    status = models.CharField(_("oppmøte"), max_length=10, choices=Status.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registrert av")
+    )
+    recorded_at = models.DateTimeField(_("registrert"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("oppmøte")
+        verbose_name_plural = _("oppmøte")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "enrolment"], name="one_attendance_per_session_and_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.session} – {self.get_status_display()}"
+
+
+class Interest(models.Model):
+    """ "Tell me next semester": people to tell first when a new run of the offer is published."""
+
+    offer = models.ForeignKey(
+        "courses.Offer", on_delete=models.CASCADE, related_name="interests", verbose_name=_("tilbud")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interests", verbose_name=_("person")
+    )
+    created_at = models.DateTimeField(_("meldt"), auto_now_add=True)
+    notified_at = models.DateTimeField(_("varslet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("interesse")
+        verbose_name_plural = _("interesser")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "person"], condition=Q(notified_at__isnull=True), name="one_open_interest_per_offer"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.offer)
+
+
+class SessionReminder(models.Model):
+    """A reminder sent the day before a session (for participants who asked for them). Never sent twice."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey("courses.Session", on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "session"], name="one_reminder_per_session_and_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.session} ({self.sent_at:%Y-%m-%d})"
+
+    @classmethod
+    def due(cls, *, now, lead):
+        from courses.models import Session
+
+        sessions = Session.objects.filter(
+            starts_at__gt=now, starts_at__lte=now + lead, run__status="published"
+        ).select_related("run")
+        pairs = []
+        for session in sessions:
+            enrolments = Enrolment.objects.filter(
+                run_id=session.run_id, status=Enrolment.Status.CONFIRMED, wants_reminders=True
+            ).exclude(pk__in=cls.objects.filter(session=session).values("enrolment_id"))
+            pairs.extend((enrolment, session) for enrolment in enrolments)
+        return pairs

@@ -1,30 +1,614 @@
-"""State changes of enrolments. Anything that can change seats locks the run rows first."""
+"""Every change to who has a seat. One locking discipline, as in pretix:
 
-from django.db import transaction
+* Anything that can use up a seat runs in one durable transaction and locks the run row first
+  (``_lock_runs``), once, before it counts; several runs are locked in primary-key order.
+* Seats are counted from enrolment rows, never stored: free = capacity - seat-holding enrolments
+  - seats held for continuing participants.
+* Freeing a seat offers it to the first on the waiting list (priority, then time) in the same
+  transaction; a walk-in never takes a seat while someone waits or an offer is pending.
+* E-mail and scheduled follow-ups are enqueued after commit.
+Refusals are ``EnrolmentRefusal`` exceptions carrying a message for the person.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from audit.services import Acting, record_change
-from courses.models import Run
-from enrolment.models import Enrolment
+from courses.models import Offer, Run
+from enrolment import tasks
+from enrolment.models import Attendance, Enrolment, Interest
+
+Status = Enrolment.Status
+Source = Enrolment.Source
+
+
+class EnrolmentRefusal(Exception):
+    def __init__(self, message: str, *, code: str = "refused"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class RunFull(EnrolmentRefusal):
+    def __init__(self):
+        super().__init__(_("Kurset er fullt akkurat nå. Du kan sette deg på ventelisten."), code="full")
+
+
+# --- locking and counting ----------------------------------------------------------------------------
+
+
+def _lock_runs(*run_ids: int) -> dict[int, Run]:
+    """Lock the runs' rows (in a stable order) for the rest of the transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Runs can only be locked inside a transaction.")
+    runs = Run.objects.select_for_update(no_key=True, of=("self",)).select_related("offer__provider")
+    return {run.pk: run for run in runs.filter(pk__in=sorted(set(run_ids))).order_by("pk")}
+
+
+@dataclass(frozen=True)
+class Seats:
+    capacity: int
+    holding: int
+    held_for_continuing: int
+    waiting: int
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.holding - self.held_for_continuing, 0)
+
+    @property
+    def open_to_walk_ins(self) -> bool:
+        """A free seat nobody on the waiting list is in line for (pending offers already hold theirs)."""
+        return self.free > 0 and self.waiting == 0
+
+
+def count_seats(run: Run, *, now=None) -> Seats:
+    now = now or timezone.now()
+    enrolments = Enrolment.objects.filter(run=run)
+    return Seats(
+        capacity=run.capacity,
+        holding=enrolments.holding_seats().count(),
+        held_for_continuing=len(_continuing_without_answer(run, now=now)),
+        waiting=enrolments.filter(status=Status.WAITLISTED).count(),
+    )
+
+
+def _continuing_without_answer(run: Run, *, now) -> set[int]:
+    """People from the previous run whose seat is still held for them (before the deadline)."""
+    if not run.follows_id or not run.continuing_until or now >= run.continuing_until:
+        return set()
+    previous = set(
+        Enrolment.objects.filter(run_id=run.follows_id, status__in=[Status.CONFIRMED, Status.COMPLETED]).values_list(
+            "person_id", flat=True
+        )
+    )
+    answered = set(Enrolment.objects.filter(run=run, person_id__in=previous).values_list("person_id", flat=True))
+    return previous - answered
+
+
+def is_continuing(run: Run, person) -> bool:
+    return (
+        bool(run.follows_id)
+        and Enrolment.objects.filter(
+            run_id=run.follows_id, person=person, status__in=[Status.CONFIRMED, Status.COMPLETED]
+        ).exists()
+    )
+
+
+# --- checks ------------------------------------------------------------------------------------------
+
+
+def _check_can_join(run: Run, person, *, source: str, now) -> None:
+    offer = run.offer
+    if run.status == Run.Status.CANCELLED:
+        raise EnrolmentRefusal(_("Dette kurset er dessverre avlyst."), code="cancelled")
+    if run.status != Run.Status.PUBLISHED:
+        raise EnrolmentRefusal(_("Denne gjennomføringen tar ikke imot påmeldinger ennå."), code="not_published")
+    if run.ends_at and run.ends_at < now:
+        raise EnrolmentRefusal(_("Dette kurset er ferdig."), code="ended")
+    if offer.join_method == Offer.JoinMethod.DROP_IN:
+        raise EnrolmentRefusal(_("Her trenger du ikke melde deg på. Bare kom!"), code="drop_in")
+    by_staff = source in (Source.COORDINATOR, Source.REFERRAL)
+    if offer.join_method != Offer.JoinMethod.OPEN and not by_staff and not is_continuing(run, person):
+        raise EnrolmentRefusal(
+            _("Til dette tilbudet blir du med slik: %(how)s. Ta gjerne kontakt for å høre mer.")
+            % {"how": offer.get_join_method_display().lower()},
+            code="not_open",
+        )
+    if not by_staff:
+        _check_registration_window(run, person, now=now)
+    _check_age(offer, person, on=run.starts_at.date() if run.starts_at else now.date())
+    if Enrolment.objects.filter(run=run, person=person).active().exists():
+        existing = Enrolment.objects.filter(run=run, person=person).active().get()
+        if existing.status == Status.WAITLISTED:
+            raise EnrolmentRefusal(_("Du står allerede på ventelisten til dette kurset."), code="already")
+        raise EnrolmentRefusal(_("Du er allerede påmeldt dette kurset."), code="already")
+    _check_semester_limit(run, person)
+
+
+def _check_registration_window(run: Run, person, *, now) -> None:
+    opens, closes = run.registration_opens_at, run.registration_closes_at
+    in_continuing_window = run.continuing_until and now < run.continuing_until
+    if in_continuing_window and not is_continuing(run, person):
+        raise EnrolmentRefusal(
+            _("Fram til %(date)s er plassene holdt av for dem som går på kurset nå. Etter det kan alle melde seg på.")
+            % {"date": date_format(timezone.localtime(run.continuing_until), "j. F")},
+            code="continuing_only",
+        )
+    if opens and now < opens and not (in_continuing_window and is_continuing(run, person)):
+        raise EnrolmentRefusal(
+            _("Påmeldingen åpner %(date)s.") % {"date": date_format(timezone.localtime(opens), "j. F Y")},
+            code="not_yet_open",
+        )
+    if closes and now >= closes:
+        raise EnrolmentRefusal(
+            _("Påmeldingsfristen gikk ut %(date)s. Ta gjerne kontakt, så ser vi om det går likevel.")
+            % {"date": date_format(timezone.localtime(closes), "j. F Y")},
+            code="closed",
+        )
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _check_age(offer: Offer, person, *, on: dt.date) -> None:
+    if offer.min_age is None and offer.max_age is None:
+        return
+    if person.birth_date is None:
+        raise EnrolmentRefusal(
+            _("Vi trenger fødselsdatoen din for å se om kurset passer for alderen din."), code="needs_birth_date"
+        )
+    if not offer.fits_age(age_on(person.birth_date, on)):
+        raise EnrolmentRefusal(
+            _(
+                "Dette kurset er for deg som er %(ages)s, så vi kan dessverre ikke melde deg på. "
+                "Spør gjerne kontaktpersonen om andre tilbud som passer."
+            )
+            % {"ages": offer.age_text.lower()},
+            code="age",
+        )
+
+
+def _check_semester_limit(run: Run, person) -> None:
+    provider = run.offer.provider
+    if not provider.max_active_per_semester:
+        return
+    taken = (
+        Enrolment.objects.filter(person=person, run__semester=run.semester, run__offer__provider=provider)
+        .filter(status__in=[Status.CONFIRMED, Status.OFFERED, Status.WAITLISTED])
+        .count()
+    )
+    if taken >= provider.max_active_per_semester:
+        raise EnrolmentRefusal(
+            _(
+                "Du kan være med på høyst %(count)s kurs hos %(provider)s i samme semester. "
+                "Meld deg av et annet kurs først, eller snakk med koordinatoren."
+            )
+            % {"count": provider.max_active_per_semester, "provider": provider.name},
+            code="limit",
+        )
+
+
+# --- citizen actions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def sign_up(
+    *, run_id: int, person, acting: Acting, source: str = Source.SELF, wants_reminders: bool = False, now=None
+) -> Enrolment:
+    """Take a seat. Raises RunFull when there is none to take (then offer the waiting list)."""
+    now = now or timezone.now()
+    run = _lock_runs(run_id)[run_id]
+    _check_can_join(run, person, source=source, now=now)
+    seats = count_seats(run, now=now)
+    held_for_me = person.pk in _continuing_without_answer(run, now=now)
+    if not held_for_me and not seats.open_to_walk_ins:
+        raise RunFull()
+    if held_for_me:
+        source = Source.CONTINUING if source == Source.SELF else source
+    enrolment = _create(run, person, Status.CONFIRMED, source=source, wants_reminders=wants_reminders)
+    record_change(
+        acting=acting,
+        action="enrolment.confirmed",
+        subject=person,
+        obj=enrolment,
+        detail={"run": run.pk, "source": source},
+    )
+    _after_commit_email(enrolment, "confirmed")
+    return enrolment
+
+
+@transaction.atomic(durable=True)
+def join_waiting_list(*, run_id: int, person, acting: Acting, source: str = Source.SELF, now=None) -> Enrolment:
+    now = now or timezone.now()
+    run = _lock_runs(run_id)[run_id]
+    _check_can_join(run, person, source=source, now=now)
+    if count_seats(run, now=now).open_to_walk_ins:
+        raise EnrolmentRefusal(_("Det er ledige plasser, så du kan melde deg på med en gang."), code="seats_free")
+    enrolment = _create(run, person, Status.WAITLISTED, source=source)
+    record_change(
+        acting=acting,
+        action="enrolment.waitlisted",
+        subject=person,
+        obj=enrolment,
+        detail={"run": run.pk, "source": source},
+    )
+    _after_commit_email(enrolment, "waitlisted")
+    return enrolment
+
+
+def _create(run, person, status, *, source, wants_reminders=False) -> Enrolment:
+    try:
+        with transaction.atomic():
+            return Enrolment.objects.create(
+                run=run, person=person, status=status, source=source, wants_reminders=wants_reminders
+            )
+    except IntegrityError as error:  # the unique constraint: a double click that got past the check
+        raise EnrolmentRefusal(_("Du er allerede påmeldt dette kurset."), code="already") from error
+
+
+@transaction.atomic(durable=True)
+def cancel(*, enrolment_id: int, acting: Acting, reason: str = "cancelled", now=None) -> Enrolment:
+    """Leave a run or its waiting list (no reason asked). A freed seat goes to the next in line."""
+    now = now or timezone.now()
+    enrolment = Enrolment.objects.select_related("person").get(pk=enrolment_id)
+    run = _lock_runs(enrolment.run_id)[enrolment.run_id]
+    enrolment.refresh_from_db()
+    if not enrolment.is_active:
+        raise EnrolmentRefusal(_("Du er allerede meldt av."), code="not_active")
+    _end(enrolment, Status.CANCELLED, acting=acting, reason=reason)
+    _after_commit_email(enrolment, "cancelled")
+    _offer_free_seats(run, now=now)
+    return enrolment
+
+
+@transaction.atomic(durable=True)
+def accept_offer(*, enrolment_id: int, acting: Acting, now=None) -> Enrolment:
+    now = now or timezone.now()
+    enrolment = Enrolment.objects.get(pk=enrolment_id)
+    run = _lock_runs(enrolment.run_id)[enrolment.run_id]
+    enrolment.refresh_from_db()
+    if enrolment.status != Status.OFFERED:
+        raise EnrolmentRefusal(_("Dette tilbudet om plass gjelder ikke lenger."), code="not_offered")
+    if enrolment.offer_expires_at <= now:
+        _expire(enrolment, run, now=now, acting=acting)
+        raise EnrolmentRefusal(
+            _("Fristen for å ta imot plassen gikk dessverre ut, og plassen er gitt videre."), code="expired"
+        )
+    enrolment.status = Status.CONFIRMED
+    enrolment.save(update_fields=["status", "updated_at"])
+    record_change(
+        acting=acting,
+        action="enrolment.offer_accepted",
+        subject=enrolment.person,
+        obj=enrolment,
+        detail={"run": run.pk},
+    )
+    _after_commit_email(enrolment, "confirmed")
+    return enrolment
+
+
+@transaction.atomic(durable=True)
+def decline_offer(*, enrolment_id: int, acting: Acting, now=None) -> Enrolment:
+    """Say no to a freed seat. No penalty: the person may join the list again any time."""
+    now = now or timezone.now()
+    enrolment = Enrolment.objects.get(pk=enrolment_id)
+    run = _lock_runs(enrolment.run_id)[enrolment.run_id]
+    enrolment.refresh_from_db()
+    if enrolment.status != Status.OFFERED:
+        raise EnrolmentRefusal(_("Dette tilbudet om plass gjelder ikke lenger."), code="not_offered")
+    _end(enrolment, Status.CANCELLED, acting=acting, reason="offer_declined")
+    _offer_free_seats(run, now=now)
+    return enrolment
+
+
+@transaction.atomic(durable=True)
+def expire_offer(*, enrolment_id: int, now=None) -> bool:
+    """Run by the worker when an offer's time is up. Safe to run more than once."""
+    now = now or timezone.now()
+    enrolment = Enrolment.objects.filter(pk=enrolment_id).first()
+    if enrolment is None:
+        return False
+    run = _lock_runs(enrolment.run_id)[enrolment.run_id]
+    enrolment.refresh_from_db()
+    if enrolment.status != Status.OFFERED or enrolment.offer_expires_at > now:
+        return False
+    _expire(enrolment, run, now=now, acting=Acting.system())
+    return True
+
+
+def _expire(enrolment, run, *, now, acting) -> None:
+    _end(enrolment, Status.CANCELLED, acting=acting, reason="offer_expired")
+    _after_commit_email(enrolment, "offer_expired")
+    _offer_free_seats(run, now=now)
+
+
+def _end(enrolment: Enrolment, status: str, *, acting: Acting, reason: str) -> None:
+    previous = enrolment.status
+    enrolment.status = status
+    enrolment.offer_expires_at = None
+    enrolment.save(update_fields=["status", "offer_expires_at", "updated_at"])
+    record_change(
+        acting=acting,
+        action=f"enrolment.{status}",
+        subject=enrolment.person,
+        obj=enrolment,
+        detail={"run": enrolment.run_id, "from": previous, "reason": reason},
+    )
+
+
+def _offer_free_seats(run: Run, *, now) -> list[Enrolment]:
+    """Offer every free seat to the next in line, for the time the provider sets. Run must be locked."""
+    offered = []
+    seats = count_seats(run, now=now)
+    free = seats.free
+    hours = run.offer.provider.seat_offer_hours
+    for enrolment in Enrolment.objects.filter(run=run).waiting_in_order().select_related("person")[:free]:
+        enrolment.status = Status.OFFERED
+        enrolment.offer_expires_at = now + dt.timedelta(hours=hours)
+        enrolment.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        record_change(
+            acting=Acting.system(),
+            action="enrolment.offered",
+            subject=enrolment.person,
+            obj=enrolment,
+            detail={"run": run.pk, "expires_at": enrolment.offer_expires_at.isoformat()},
+        )
+        _after_commit_email(enrolment, "offered")
+        transaction.on_commit(lambda e=enrolment: tasks.schedule_offer_follow_ups(e.pk, e.offer_expires_at))
+        offered.append(enrolment)
+    return offered
+
+
+def waiting_position(enrolment: Enrolment) -> tuple[int, int]:
+    """(my place, how many wait), e.g. (3, 7) for "nummer 3 av 7"."""
+    queue = list(Enrolment.objects.filter(run_id=enrolment.run_id).waiting_in_order().values_list("pk", flat=True))
+    return queue.index(enrolment.pk) + 1, len(queue)
+
+
+def enrolments_of(person) -> list[tuple[Enrolment, tuple[int, int] | None]]:
+    """Min side's list: each enrolment, with (place, of how many) for those on a waiting list."""
+    rows = []
+    for enrolment in (
+        Enrolment.objects.filter(person=person).select_related("run__offer", "run__semester").order_by("-created_at")
+    ):
+        place = waiting_position(enrolment) if enrolment.status == Status.WAITLISTED else None
+        rows.append((enrolment, place))
+    return rows
+
+
+@transaction.atomic(durable=True)
+def register_interest(*, offer: Offer, person, acting: Acting) -> Interest:
+    interest, created = Interest.objects.get_or_create(offer=offer, person=person, notified_at=None)
+    if created:
+        record_change(
+            acting=acting, action="interest.registered", subject=person, obj=interest, detail={"offer": offer.pk}
+        )
+    return interest
+
+
+@transaction.atomic(durable=True)
+def withdraw_interest(*, interest: Interest, acting: Acting) -> None:
+    record_change(
+        acting=acting,
+        action="interest.withdrawn",
+        subject=interest.person,
+        obj=interest,
+        detail={"offer": interest.offer_id},
+    )
+    interest.delete()
+
+
+# --- coordinator actions -----------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def change_capacity(*, run_id: int, capacity: int, acting: Acting, now=None) -> Run:
+    now = now or timezone.now()
+    run = _lock_runs(run_id)[run_id]
+    holding = Enrolment.objects.filter(run=run).holding_seats().count()
+    if capacity < holding:
+        raise EnrolmentRefusal(
+            _(
+                "Det er %(count)s påmeldte, så antall plasser kan ikke bli lavere enn %(count)s. "
+                "Flytt eller meld av noen først."
+            )
+            % {"count": holding},
+            code="below_confirmed",
+        )
+    previous = run.capacity
+    run.capacity = capacity
+    run.save(update_fields=["capacity"])
+    record_change(acting=acting, action="run.capacity_changed", obj=run, detail={"from": previous, "to": capacity})
+    if capacity > previous:
+        _offer_free_seats(run, now=now)
+    return run
+
+
+@transaction.atomic(durable=True)
+def cancel_run(*, run_id: int, acting: Acting) -> int:
+    """Cancel a run: everyone on it and on its waiting list is told."""
+    run = _lock_runs(run_id)[run_id]
+    if run.status == Run.Status.CANCELLED:
+        return 0
+    run.status = Run.Status.CANCELLED
+    run.save(update_fields=["status"])
+    record_change(acting=acting, action="run.cancelled", obj=run)
+    count = 0
+    for enrolment in Enrolment.objects.filter(run=run).active().select_related("person"):
+        _end(enrolment, Status.CANCELLED, acting=acting, reason="run_cancelled")
+        _after_commit_email(enrolment, "run_cancelled")
+        count += 1
+    return count
+
+
+@transaction.atomic(durable=True)
+def publish_run(*, run_id: int, acting: Acting) -> int:
+    """Publish a run; people who asked to hear about the offer's next semester are told first."""
+    run = _lock_runs(run_id)[run_id]
+    if run.status != Run.Status.DRAFT:
+        return 0
+    run.status = Run.Status.PUBLISHED
+    run.save(update_fields=["status"])
+    record_change(acting=acting, action="run.published", obj=run)
+    interests = list(Interest.objects.filter(offer_id=run.offer_id, notified_at__isnull=True))
+    Interest.objects.filter(pk__in=[i.pk for i in interests]).update(notified_at=timezone.now())
+    for interest in interests:
+        transaction.on_commit(lambda i=interest: tasks.send_interest_email.enqueue(i.pk, run.pk))
+    return len(interests)
+
+
+@transaction.atomic(durable=True)
+def add_by_coordinator(
+    *, run_id: int, person, acting: Acting, waiting_list_if_full: bool = True, now=None
+) -> Enrolment:
+    """A coordinator adds someone (after a phone call). The waiting list is still respected."""
+    now = now or timezone.now()
+    run = _lock_runs(run_id)[run_id]
+    _check_can_join(run, person, source=Source.COORDINATOR, now=now)
+    if count_seats(run, now=now).open_to_walk_ins or person.pk in _continuing_without_answer(run, now=now):
+        status = Status.CONFIRMED
+    elif waiting_list_if_full:
+        status = Status.WAITLISTED
+    else:
+        raise RunFull()
+    enrolment = _create(run, person, status, source=Source.COORDINATOR)
+    record_change(
+        acting=acting,
+        action=f"enrolment.{status}",
+        subject=person,
+        obj=enrolment,
+        detail={"run": run.pk, "source": Source.COORDINATOR},
+    )
+    _after_commit_email(enrolment, "confirmed" if status == Status.CONFIRMED else "waitlisted")
+    return enrolment
+
+
+@transaction.atomic(durable=True)
+def move(*, enrolment_id: int, to_run_id: int, acting: Acting, now=None) -> Enrolment:
+    """Move a participant to another run of the same provider, keeping how they came."""
+    now = now or timezone.now()
+    enrolment = Enrolment.objects.select_related("person").get(pk=enrolment_id)
+    runs = _lock_runs(enrolment.run_id, to_run_id)
+    source_run, target = runs[enrolment.run_id], runs[to_run_id]
+    enrolment.refresh_from_db()
+    if target.offer.provider_id != source_run.offer.provider_id:
+        raise EnrolmentRefusal(_("Du kan bare flytte til en annen gjennomføring hos samme tilbyder."), code="provider")
+    if not enrolment.is_active:
+        raise EnrolmentRefusal(_("Personen er ikke lenger påmeldt."), code="not_active")
+    if Enrolment.objects.filter(run=target, person=enrolment.person).active().exists():
+        raise EnrolmentRefusal(_("Personen er allerede påmeldt den andre gjennomføringen."), code="already")
+    if target.status != Run.Status.PUBLISHED:
+        raise EnrolmentRefusal(_("Den andre gjennomføringen er ikke åpen."), code="not_published")
+    if not count_seats(target, now=now).open_to_walk_ins:
+        raise EnrolmentRefusal(_("Det er ingen ledig plass på den andre gjennomføringen."), code="full")
+    _end(enrolment, Status.CANCELLED, acting=acting, reason=f"moved_to_run_{target.pk}")
+    moved = Enrolment.objects.create(
+        run=target,
+        person=enrolment.person,
+        status=Status.CONFIRMED,
+        source=enrolment.source,
+        wants_reminders=enrolment.wants_reminders,
+    )
+    record_change(
+        acting=acting,
+        action="enrolment.moved",
+        subject=enrolment.person,
+        obj=moved,
+        detail={"from_run": source_run.pk, "to_run": target.pk},
+    )
+    _after_commit_email(moved, "confirmed")
+    _offer_free_seats(source_run, now=now)
+    return moved
+
+
+@transaction.atomic(durable=True)
+def change_priority(*, enrolment_id: int, priority: int, reason: str, acting: Acting) -> Enrolment:
+    reason = reason.strip()
+    if not reason:
+        raise EnrolmentRefusal(_("Skriv en begrunnelse for å endre rekkefølgen på ventelisten."), code="reason")
+    enrolment = Enrolment.objects.get(pk=enrolment_id)
+    _lock_runs(enrolment.run_id)
+    enrolment.refresh_from_db()
+    if enrolment.status != Status.WAITLISTED:
+        raise EnrolmentRefusal(_("Bare de som står på ventelisten har en plass i rekkefølgen."), code="not_waiting")
+    previous = enrolment.priority
+    enrolment.priority = priority
+    enrolment.save(update_fields=["priority", "updated_at"])
+    record_change(
+        acting=acting,
+        action="enrolment.priority_changed",
+        subject=enrolment.person,
+        obj=enrolment,
+        detail={"from": previous, "to": priority, "reason": reason[:500]},
+    )
+    return enrolment
+
+
+@transaction.atomic(durable=True)
+def record_attendance(*, session, marks: dict[int, str], acting: Acting) -> int:
+    """Save present/absent/excused for the participants of one session."""
+    allowed = set(
+        Enrolment.objects.filter(
+            run_id=session.run_id, status__in=[Status.CONFIRMED, Status.COMPLETED, Status.DROPPED_OUT]
+        ).values_list("pk", flat=True)
+    )
+    saved = 0
+    for enrolment_id, status in marks.items():
+        if enrolment_id not in allowed or status not in Attendance.Status.values:
+            continue
+        Attendance.objects.update_or_create(
+            session=session, enrolment_id=enrolment_id, defaults={"status": status, "recorded_by": acting.user}
+        )
+        saved += 1
+    record_change(
+        acting=acting, action="attendance.recorded", obj=session, detail={"run": session.run_id, "marks": saved}
+    )
+    return saved
+
+
+@transaction.atomic(durable=True)
+def set_completion(*, enrolment_id: int, completed: bool, acting: Acting) -> Enrolment:
+    enrolment = Enrolment.objects.select_related("person").get(pk=enrolment_id)
+    _lock_runs(enrolment.run_id)
+    enrolment.refresh_from_db()
+    if enrolment.status not in (Status.CONFIRMED, Status.COMPLETED, Status.DROPPED_OUT):
+        raise EnrolmentRefusal(_("Bare deltakere kan få fullført eller sluttet."), code="not_participant")
+    new = Status.COMPLETED if completed else Status.DROPPED_OUT
+    if enrolment.status != new:
+        previous = enrolment.status
+        enrolment.status = new
+        enrolment.save(update_fields=["status", "updated_at"])
+        record_change(
+            acting=acting,
+            action=f"enrolment.{new}",
+            subject=enrolment.person,
+            obj=enrolment,
+            detail={"run": enrolment.run_id, "from": previous},
+        )
+    return enrolment
 
 
 def cancel_all_for_person(*, person, acting: Acting) -> int:
-    """Cancel every active enrolment of a person (when they delete their account). Part of the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("cancel_all_for_person must run inside the caller's transaction")
-    active = Enrolment.objects.filter(person=person, status__in=Enrolment.ACTIVE)
-    run_ids = sorted(set(active.values_list("run_id", flat=True)))
-    list(Run.objects.select_for_update(no_key=True).filter(pk__in=run_ids).order_by("pk"))
-    cancelled = 0
-    for enrolment in active.select_related(None):
-        previous = enrolment.status
-        enrolment.status = Enrolment.Status.CANCELLED
-        enrolment.save(update_fields=["status"])
-        record_change(
-            acting=acting,
-            action="enrolment.cancelled",
-            subject=person,
-            obj=enrolment,
-            detail={"run": enrolment.run_id, "from": previous, "reason": "account_deleted"},
-        )
-        cancelled += 1
-    return cancelled
+    """Cancel every active enrolment of a person (their account is being deleted).
+
+    Runs inside the caller's transaction; freed seats go to the waiting lists.
+    """
+    active = list(Enrolment.objects.filter(person=person).active())
+    runs = _lock_runs(*[e.run_id for e in active]) if active else {}
+    now = timezone.now()
+    for enrolment in active:
+        _end(enrolment, Status.CANCELLED, acting=acting, reason="account_deleted")
+    for run in runs.values():
+        _offer_free_seats(run, now=now)
+    return len(active)
+
+
+def _after_commit_email(enrolment: Enrolment, kind: str) -> None:
+    transaction.on_commit(lambda: tasks.send_enrolment_email.enqueue(enrolment.pk, kind))

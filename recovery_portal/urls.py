@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
     path("", include("courses.urls")),
     path("", include("accounts.urls")),
+    path("", include("enrolment.urls")),
     path("konto/", include("allauth.urls")),
     prefix_default_language=False,
 )

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, hash_token
+from enrolment.models import Enrolment, Interest
 from tests.people import build_world
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,128 @@ MATRIX: dict[str, list[Case]] = {
 }
 
 
+def coordinators(status, *, others=404, anonymous=302, facilitator=None, other_provider=None):
+    """The run's own coordinator (and superusers); optionally its facilitator and the other provider's."""
+    return every(
+        others,
+        anonymous=anonymous,
+        coordinator=status,
+        superuser=status,
+        facilitator=facilitator if facilitator is not None else others,
+        coordinator_other_provider=other_provider if other_provider is not None else others,
+    )
+
+
+def owner_only(status, *, anonymous=404):
+    return every(404, anonymous=anonymous, citizen=status)
+
+
+def citizens_enrolment(name):
+    return lambda world: reverse(name, kwargs={"public_id": world.enrolment.public_id})
+
+
+def enrolment_url(name):
+    return lambda world: reverse(name, kwargs={"enrolment_id": world.enrolment.pk})
+
+
+def run_url(name, *, other=False, **extra):
+    return lambda world: reverse(name, kwargs={"run_id": (world.other_run if other else world.run).pk, **extra})
+
+
+COURSE_STAFF = every(
+    404, anonymous=302, coordinator=200, coordinator_other_provider=200, facilitator=200, superuser=200
+)
+COORDINATORS_ANYWHERE = every(404, anonymous=302, coordinator=200, coordinator_other_provider=200, superuser=200)
+
+MATRIX.update(
+    {
+        # A citizen's own enrolment: only they see it (the e-mail links carry a signed token, tested elsewhere).
+        "enrolment:sign_up": [Case(run_url("enrolment:sign_up"), PUBLIC)],
+        "enrolment:confirmation": [Case(citizens_enrolment("enrolment:confirmation"), owner_only(200))],
+        "enrolment:cancel": [Case(citizens_enrolment("enrolment:cancel"), owner_only(200))],
+        "enrolment:accept": [Case(citizens_enrolment("enrolment:accept"), owner_only(200))],
+        "enrolment:decline": [Case(citizens_enrolment("enrolment:decline"), owner_only(200))],
+        "enrolment:interest": [
+            Case(lambda w: reverse("enrolment:interest", kwargs={"slug": w.offer.slug}), signed_in(302), method="post")
+        ],
+        "enrolment:interest_withdraw": [
+            Case(
+                lambda w: reverse("enrolment:interest_withdraw", kwargs={"pk": w.interest.pk}),
+                owner_only(302, anonymous=302),
+                method="post",
+            )
+        ],
+        # Coordinators run their own provider's runs; facilitators see only their runs' lists and attendance.
+        "enrolment:dashboard": [Case(lambda w: reverse("enrolment:dashboard"), COURSE_STAFF)],
+        "enrolment:semester_new": [Case(lambda w: reverse("enrolment:semester_new"), COORDINATORS_ANYWHERE)],
+        "enrolment:semester_copy": [Case(lambda w: reverse("enrolment:semester_copy"), COORDINATORS_ANYWHERE)],
+        "enrolment:semester_registration": [
+            Case(
+                lambda w: reverse("enrolment:semester_registration", kwargs={"slug": w.run.semester.slug}),
+                COORDINATORS_ANYWHERE,
+            )
+        ],
+        "enrolment:semester_close": [
+            Case(
+                lambda w: reverse("enrolment:semester_close", kwargs={"slug": w.run.semester.slug}),
+                every(404, anonymous=302, coordinator=302, coordinator_other_provider=302, superuser=302),
+                method="post",
+            )
+        ],
+        "enrolment:run_edit": [
+            Case(run_url("enrolment:run_edit"), coordinators(200)),
+            Case(run_url("enrolment:run_edit", other=True), coordinators(404, other_provider=200) | {"superuser": 200}),
+        ],
+        "enrolment:run_publish": [Case(run_url("enrolment:run_publish"), coordinators(302), method="post")],
+        "enrolment:run_cancel": [Case(run_url("enrolment:run_cancel"), coordinators(302), method="post")],
+        "enrolment:participants": [
+            Case(run_url("enrolment:participants"), coordinators(200, facilitator=200)),
+            Case(
+                run_url("enrolment:participants", other=True),
+                coordinators(404, other_provider=200) | {"superuser": 200},
+            ),
+        ],
+        "enrolment:participant_add": [
+            Case(
+                run_url("enrolment:participant_add"),
+                coordinators(302),
+                method="post",
+                data={"add-name": "Kari", "add-email": "kari@example.org"},
+            ),
+        ],
+        "enrolment:export": [
+            Case(run_url("enrolment:export", fmt="csv"), coordinators(200, facilitator=200)),
+            Case(
+                run_url("enrolment:export", other=True, fmt="xlsx"),
+                coordinators(404, other_provider=200) | {"superuser": 200},
+            ),
+        ],
+        "enrolment:participant_move": [
+            Case(enrolment_url("enrolment:participant_move"), coordinators(302), method="post")
+        ],
+        "enrolment:participant_priority": [
+            Case(enrolment_url("enrolment:participant_priority"), coordinators(302), method="post")
+        ],
+        "enrolment:participant_cancel": [
+            Case(enrolment_url("enrolment:participant_cancel"), coordinators(302), method="post")
+        ],
+        "enrolment:participant_completion": [
+            Case(
+                enrolment_url("enrolment:participant_completion"),
+                coordinators(302, facilitator=302),
+                method="post",
+                data={"completed": "1"},
+            )
+        ],
+        "enrolment:attendance": [
+            Case(
+                lambda w: reverse("enrolment:attendance", kwargs={"session_id": w.run.sessions.first().pk}),
+                coordinators(200, facilitator=200),
+            ),
+        ],
+    }
+)
+
 # allauth's own pages (sign-in, second factor, sessions). allauth scopes every object to the signed-in
 # person; 302s are redirects to sign in, to re-authenticate, or away from pages that make no sense now.
 # Columns follow ROLES: anonymous, citizen, other citizen, worker, worker elsewhere, coordinator,
@@ -228,6 +351,10 @@ def world():
         token_hash="b" * 64,
         expires_at="2999-01-01T00:00:00Z",
     )
+    world.enrolment = Enrolment.objects.create(
+        run=world.run, person=world.people["citizen"], status=Enrolment.Status.CONFIRMED
+    )
+    world.interest = Interest.objects.create(offer=world.offer, person=world.people["citizen"])
     return world
 
 

@@ -48,6 +48,10 @@ def test_no_url_in_the_project_takes_personal_data_as_a_parameter():
     from tests.test_access_matrix import project_urls
 
     allowed = {
+        "public_id",
+        "enrolment_id",
+        "session_id",
+        "fmt",
         "slug",
         "run_id",
         "pk",

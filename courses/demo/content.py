@@ -38,6 +38,8 @@ PROVIDERS = [
         "municipality": "oslo",
         "email": "post@mas.example.no",
         "phone": "22 00 10 10",
+        "yearly_seat_budget": 240,
+        "max_active_per_semester": 2,
         "description": (
             "MAS er en ideell stiftelse som gir mennesker en verdig hverdag gjennom kurs i kreative "
             "håndverksteknikker: maskinstrikk, vev, kreativ søm, lappesøm, keramikk og maling.\n\n"

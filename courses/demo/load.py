@@ -146,6 +146,9 @@ class _Loader:
         closes=None,
         facilitators="",
         location=None,
+        waiting=0,
+        follows=None,
+        continuing_until=None,
     ):
         run = Run.objects.update_or_create(
             offer=offer,
@@ -157,6 +160,8 @@ class _Loader:
                 "registration_opens_at": self._at(opens, 9) if opens else None,
                 "registration_closes_at": self._at(closes, 23, 59) if closes else None,
                 "facilitators": facilitators,
+                "follows": follows,
+                "continuing_until": self._at(continuing_until, 9) if continuing_until else None,
             },
         )[0]
         location = location or offer.location
@@ -166,20 +171,21 @@ class _Loader:
             )
         # Dates follow today's date; sessions from an earlier load on another day go.
         run.sessions.exclude(starts_at__in=[starts_at for starts_at, _end, _theme in sessions]).delete()
-        self._fill(run, confirmed)
+        self._fill(run, confirmed, waiting)
         self.touched_runs.append(run)
         return run
 
-    def _fill(self, run, confirmed):
-        have = Enrolment.objects.filter(run=run, status=Enrolment.Status.CONFIRMED).count()
-        if have >= confirmed:
-            return
-        taken = set(Enrolment.objects.filter(run=run).values_list("person_id", flat=True))
-        free_people = [p for p in self.participants if p.pk not in taken][: confirmed - have]
-        Enrolment.objects.bulk_create(
-            Enrolment(run=run, person=person, status=Enrolment.Status.CONFIRMED, source=Enrolment.Source.SELF)
-            for person in free_people
-        )
+    def _fill(self, run, confirmed, waiting=0):
+        """Seed seats and a waiting list with demo participants (up to the numbers given)."""
+        for status, wanted in ((Enrolment.Status.CONFIRMED, confirmed), (Enrolment.Status.WAITLISTED, waiting)):
+            have = Enrolment.objects.filter(run=run, status=status).count()
+            if have >= wanted:
+                continue
+            taken = set(Enrolment.objects.filter(run=run).values_list("person_id", flat=True))
+            free_people = [p for p in self.participants if p.pk not in taken][: wanted - have]
+            Enrolment.objects.bulk_create(
+                Enrolment(run=run, person=person, status=status, source=Enrolment.Source.SELF) for person in free_people
+            )
 
     def _at(self, day, hour, minute=0):
         return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)), self.tz)
@@ -237,7 +243,7 @@ class _Loader:
                 ("Ettermiddagsgruppen", (index + 2) % 4, ((13, 30), (16, 0))),
             ):
                 autumn_first = self._weekday_on_or_after(cur.starts_on + dt.timedelta(days=1), weekday)
-                self._run(
+                autumn = self._run(
                     offer,
                     cur,
                     name=group,
@@ -257,9 +263,13 @@ class _Loader:
                     capacity=10,
                     sessions=self._weekly(spring_first, 20, start=hours[0], end=hours[1]),
                     confirmed=fill,
-                    opens=self.today - dt.timedelta(days=21),
+                    waiting=3 if fill == 10 else 0,
+                    opens=self.today + dt.timedelta(days=10),
                     closes=nxt.starts_on - dt.timedelta(days=5),
                     facilitators=teachers,
+                    # this semester's students have first claim on their seats for ten days
+                    follows=autumn,
+                    continuing_until=self.today + dt.timedelta(days=10),
                 )
 
     def _self_help_groups(self):
@@ -407,6 +417,7 @@ class _Loader:
                 self.sem.next,
                 capacity=25 if course["join"] == "drop_in" else 12,
                 confirmed=[0, 0, 12, 4, 9][index],
+                waiting=[0, 0, 2, 0, 0][index],
                 opens=self.today - dt.timedelta(days=10),
                 closes=first - dt.timedelta(days=1),
                 facilitators="Frivillige peers fra Recoveryskolen",

@@ -1,0 +1,202 @@
+"""Background work for enrolments: e-mails, offer deadlines and session reminders.
+
+Every task is safe to run twice. A task that fails is logged and tried again later (with a
+growing pause); after the last try its failure stays in the task table for staff to see.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+REMINDER_LEAD = dt.timedelta(hours=24)
+SWEEP_EVERY = dt.timedelta(minutes=15)
+
+
+def _later(task_, when):
+    """The task, deferred until `when` where the backend can wait (the database backend can)."""
+    return task_.using(run_after=when) if task_.get_backend().supports_defer else None
+
+
+def _retry(task_, args, attempt, error):
+    logger.warning("Task %s failed (attempt %s of %s): %s", task_.name, attempt, MAX_ATTEMPTS, type(error).__name__)
+    deferred = _later(task_, timezone.now() + dt.timedelta(minutes=2**attempt))
+    if attempt >= MAX_ATTEMPTS or deferred is None:
+        raise error  # the failure stays in the task table, with its traceback
+    deferred.enqueue(*args, attempt=attempt + 1)
+
+
+def _send(*, template: str, to: str, language: str, context: dict, attachments=()) -> None:
+    with translation.override(language):
+        context = {**context, "portal_name": settings.PORTAL_NAME}
+        subject = " ".join(render_to_string(f"enrolment/email/{template}_subject.txt", context).split())
+        body = render_to_string(f"enrolment/email/{template}_message.txt", context)
+    message = EmailMessage(subject, body, to=[to])
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    message.send()
+
+
+def _context(enrolment):
+    from enrolment import links
+
+    run = enrolment.run
+    return {
+        "enrolment": enrolment,
+        "run": run,
+        "offer": run.offer,
+        "sessions": list(run.sessions.select_related("location")),
+        "offer_url": settings.PORTAL_BASE_URL + run.offer.get_absolute_url(),
+        "cancel_url": links.action_url(enrolment, "cancel"),
+        "accept_url": links.action_url(enrolment, "accept"),
+        "decline_url": links.action_url(enrolment, "decline"),
+    }
+
+
+@task(queue_name="email")
+def send_enrolment_email(enrolment_id: int, kind: str, attempt: int = 1) -> None:
+    from courses.calendar import run_calendar_bytes
+    from enrolment.models import Enrolment
+
+    enrolment = Enrolment.objects.select_related("person", "run__offer__provider").get(pk=enrolment_id)
+    person = enrolment.person
+    if person.anonymised_at or person.email.endswith(".invalid"):
+        return
+    try:
+        context = _context(enrolment)
+        if kind == "waitlisted":
+            from enrolment.services import waiting_position
+
+            context["position"], context["waiting"] = waiting_position(enrolment)
+        attachments = []
+        if kind == "confirmed":
+            sessions = context["sessions"]
+            attachments.append(
+                (
+                    f"{enrolment.run.offer.slug}.ics",
+                    run_calendar_bytes(run=enrolment.run, sessions=sessions),
+                    "text/calendar",
+                )
+            )
+        _send(
+            template=kind, to=person.email, language=person.preferred_language, context=context, attachments=attachments
+        )
+    except Exception as error:
+        _retry(send_enrolment_email, (enrolment_id, kind), attempt, error)
+
+
+def schedule_offer_follow_ups(enrolment_id: int, expires_at) -> None:
+    """A reminder before a seat offer runs out, and the expiry itself, at their own times."""
+    remind_at = expires_at - min(dt.timedelta(hours=12), (expires_at - timezone.now()) / 2)
+    for task_, when in ((remind_offer, remind_at), (expire_offer, expires_at)):
+        deferred = _later(task_, when)
+        if deferred is not None:  # without a waiting backend, the sweep catches expired offers
+            deferred.enqueue(enrolment_id)
+
+
+@task()
+def remind_offer(enrolment_id: int) -> None:
+    from enrolment.models import Enrolment
+
+    with transaction.atomic():
+        enrolment = (
+            Enrolment.objects.select_for_update()
+            .filter(pk=enrolment_id, status=Enrolment.Status.OFFERED, offer_reminded_at__isnull=True)
+            .first()
+        )
+        if enrolment is None:
+            return
+        enrolment.offer_reminded_at = timezone.now()
+        enrolment.save(update_fields=["offer_reminded_at"])
+        transaction.on_commit(lambda: send_enrolment_email.enqueue(enrolment_id, "offer_reminder"))
+
+
+@task()
+def expire_offer(enrolment_id: int) -> None:
+    from enrolment.services import expire_offer as expire
+
+    expire(enrolment_id=enrolment_id)
+
+
+@task(queue_name="email")
+def send_interest_email(interest_id: int, run_id: int, attempt: int = 1) -> None:
+    from courses.models import Run
+    from enrolment.models import Interest
+
+    interest = Interest.objects.select_related("person", "offer").filter(pk=interest_id).first()
+    if interest is None:
+        return
+    run = Run.objects.select_related("semester").get(pk=run_id)
+    try:
+        _send(
+            template="interest_new_run",
+            to=interest.person.email,
+            language=interest.person.preferred_language,
+            context={
+                "offer": interest.offer,
+                "run": run,
+                "offer_url": settings.PORTAL_BASE_URL + interest.offer.get_absolute_url(),
+            },
+        )
+    except Exception as error:
+        _retry(send_interest_email, (interest_id, run_id), attempt, error)
+
+
+@task()
+def sweep(attempt: int = 1) -> None:
+    """Every quarter of an hour: expire overdue offers (a safety net) and send session reminders."""
+    from enrolment import services
+    from enrolment.models import Enrolment, SessionReminder
+
+    now = timezone.now()
+    for enrolment_id in Enrolment.objects.filter(
+        status=Enrolment.Status.OFFERED, offer_expires_at__lte=now
+    ).values_list("pk", flat=True):
+        services.expire_offer(enrolment_id=enrolment_id, now=now)
+    for enrolment, session in SessionReminder.due(now=now, lead=REMINDER_LEAD):
+        try:
+            with transaction.atomic():
+                SessionReminder.objects.create(enrolment=enrolment, session=session)
+        except IntegrityError:
+            continue
+        send_session_reminder.enqueue(enrolment.pk, session.pk)
+    ensure_sweep_scheduled(after=now + SWEEP_EVERY)
+
+
+@task(queue_name="email")
+def send_session_reminder(enrolment_id: int, session_id: int, attempt: int = 1) -> None:
+    from courses.models import Session
+    from enrolment.models import Enrolment
+
+    enrolment = Enrolment.objects.select_related("person", "run__offer").get(pk=enrolment_id)
+    session = Session.objects.select_related("location").get(pk=session_id)
+    try:
+        context = {**_context(enrolment), "session": session}
+        _send(
+            template="session_reminder",
+            to=enrolment.person.email,
+            language=enrolment.person.preferred_language,
+            context=context,
+        )
+    except Exception as error:
+        _retry(send_session_reminder, (enrolment_id, session_id), attempt, error)
+
+
+def ensure_sweep_scheduled(*, after=None) -> None:
+    """Keep exactly one future sweep in the queue (with the database backend; others cannot wait)."""
+    deferred = _later(sweep, after or timezone.now())
+    if deferred is None:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(task_path=sweep.module_path, status="READY").exists():
+        return
+    deferred.enqueue()

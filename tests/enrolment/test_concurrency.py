@@ -1,0 +1,148 @@
+"""Races against real PostgreSQL: threads with their own connections, started together by a barrier.
+
+The control test at the end removes the lock and shows that the same race then overbooks,
+so a green run here means the lock works, not that no race happened.
+"""
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from audit.services import Acting
+from courses.models import Run
+from enrolment import services
+from enrolment.models import Enrolment
+from tests import factories
+from tests.people import person
+
+pytestmark = pytest.mark.django_db(transaction=True)
+Status = Enrolment.Status
+
+
+def run_together(functions, timeout=60):
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def worker(index, function):
+        try:
+            barrier.wait(timeout=timeout)
+            results[index] = function()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return results
+
+
+def people(count, prefix):
+    return [person(f"{prefix}{n}@example.org", birth_date=dt.date(1990, 1, 1)) for n in range(count)]
+
+
+def acting(who):
+    return Acting(user=who, role="citizen")
+
+
+def holding(run):
+    return Enrolment.objects.filter(run=run).holding_seats().count()
+
+
+def sign_up_call(run, who):
+    return lambda: services.sign_up(run_id=run.pk, person=who, acting=acting(who))
+
+
+def test_simultaneous_sign_ups_never_overbook():
+    run = factories.run(offer=factories.offer(), capacity=5)
+    crowd = people(20, "crowd")
+    results = run_together([sign_up_call(run, who) for who in crowd])
+    assert sum(isinstance(r, Enrolment) for r in results) == 5
+    assert all(isinstance(r, services.RunFull) for r in results if not isinstance(r, Enrolment))
+    assert holding(run) == 5
+
+
+def test_the_same_person_clicking_twice_gets_one_place():
+    run = factories.run(offer=factories.offer(), capacity=5)
+    who = people(1, "double")[0]
+    results = run_together([sign_up_call(run, who) for _ in range(6)])
+    assert sum(isinstance(r, Enrolment) for r in results) == 1
+    assert Enrolment.objects.filter(run=run, person=who).active().count() == 1
+
+
+def test_cancellations_racing_sign_ups_never_overbook_and_never_skip_the_waiting_list():
+    run = factories.run(offer=factories.offer(), capacity=4)
+    seated = people(4, "seated")
+    for who in seated:
+        services.sign_up(run_id=run.pk, person=who, acting=acting(who))
+    waiting = people(3, "waiting")
+    for who in waiting:
+        services.join_waiting_list(run_id=run.pk, person=who, acting=acting(who))
+    walk_ins = people(10, "walkin")
+    cancels = [
+        (lambda e=e: services.cancel(enrolment_id=e.pk, acting=acting(e.person)))
+        for e in Enrolment.objects.filter(run=run, status=Status.CONFIRMED)[:3]
+    ]
+    run_together(cancels + [sign_up_call(run, who) for who in walk_ins])
+    assert holding(run) <= 4
+    # the three freed seats went to the three who waited, never to a walk-in
+    assert Enrolment.objects.filter(run=run, person__in=waiting, status=Status.OFFERED).count() == 3
+    assert not Enrolment.objects.filter(run=run, person__in=walk_ins).holding_seats().exists()
+
+
+def test_accepting_offers_racing_sign_ups_never_overbook():
+    run = factories.run(offer=factories.offer(), capacity=2)
+    first, second = people(2, "first")
+    services.sign_up(run_id=run.pk, person=first, acting=acting(first))
+    services.sign_up(run_id=run.pk, person=second, acting=acting(second))
+    waiter = people(1, "waiter")[0]
+    offered = services.join_waiting_list(run_id=run.pk, person=waiter, acting=acting(waiter))
+    services.cancel(enrolment_id=Enrolment.objects.get(person=first).pk, acting=acting(first))
+    walk_ins = people(8, "late")
+    run_together(
+        [lambda: services.accept_offer(enrolment_id=offered.pk, acting=acting(waiter))]
+        + [sign_up_call(run, who) for who in walk_ins]
+    )
+    offered.refresh_from_db()
+    assert offered.status == Status.CONFIRMED
+    assert holding(run) == 2
+
+
+def test_lowering_capacity_racing_sign_ups_never_leaves_more_seated_than_seats():
+    run = factories.run(offer=factories.offer(), capacity=10)
+    crowd = people(12, "shrink")
+    shrink = [lambda: services.change_capacity(run_id=run.pk, capacity=3, acting=Acting(user=None))]
+    results = run_together(shrink + [sign_up_call(run, who) for who in crowd])
+    run.refresh_from_db()
+    assert holding(run) <= run.capacity
+    if isinstance(results[0], services.EnrolmentRefusal):  # the sign-ups won: capacity stayed
+        assert run.capacity == 10
+    else:
+        assert run.capacity == 3
+
+
+def test_control_without_the_lock_the_same_race_overbooks(monkeypatch):
+    """Proves the tests above would catch an unlocked version."""
+    run = factories.run(offer=factories.offer(), capacity=3)
+    crowd = people(12, "control")
+
+    def no_lock(*run_ids):
+        return {r.pk: r for r in Run.objects.select_related("offer__provider").filter(pk__in=run_ids)}
+
+    real_count = services.count_seats
+
+    def slow_count(run_, **kwargs):
+        seats = real_count(run_, **kwargs)
+        time.sleep(0.2)  # widen the window between counting and writing
+        return seats
+
+    monkeypatch.setattr(services, "_lock_runs", no_lock)
+    monkeypatch.setattr(services, "count_seats", slow_count)
+    run_together([sign_up_call(run, who) for who in crowd])
+    assert holding(run) > run.capacity

@@ -1,0 +1,321 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import Acting
+from courses.models import Offer, Run
+from enrolment import services
+from enrolment.models import Enrolment
+from tests import factories
+from tests.people import person
+
+pytestmark = pytest.mark.django_db
+Status = Enrolment.Status
+
+
+def someone(n=[0], **fields):
+    n[0] += 1
+    fields.setdefault("birth_date", dt.date(1990, 1, 1))
+    return person(f"p{n[0]}@example.org", name=f"Person {n[0]}", **fields)
+
+
+def me(user):
+    return Acting(user=user, role="citizen")
+
+
+@pytest.fixture
+def run():
+    return factories.run(offer=factories.offer(min_age=18, max_age=67), capacity=2, sessions=3)
+
+
+def sign_up(run, who=None, **kwargs):
+    who = who or someone()
+    return services.sign_up(run_id=run.pk, person=who, acting=me(who), **kwargs)
+
+
+def waitlist(run, who=None):
+    who = who or someone()
+    return services.join_waiting_list(run_id=run.pk, person=who, acting=me(who))
+
+
+def test_signing_up_takes_a_seat_writes_an_audit_row_and_emails_a_calendar_file(
+    run, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment = sign_up(run, wants_reminders=True)
+    assert enrolment.status == Status.CONFIRMED and enrolment.wants_reminders
+    assert AuditEvent.objects.filter(action="enrolment.confirmed", subject=enrolment.person).exists()
+    message = mail.outbox[-1]
+    assert message.to == [enrolment.person.email]
+    assert message.attachments[0][2] == "text/calendar"
+    assert (
+        b"BEGIN:VCALENDAR" in message.attachments[0][1].encode()
+        if isinstance(message.attachments[0][1], str)
+        else message.attachments[0][1]
+    )
+    assert "/avmeld/?t=" in message.body
+
+
+def test_a_full_run_refuses_and_offers_the_waiting_list(run):
+    sign_up(run), sign_up(run)
+    with pytest.raises(services.RunFull):
+        sign_up(run)
+    enrolment = waitlist(run)
+    assert enrolment.status == Status.WAITLISTED
+
+
+def test_the_waiting_list_shows_each_persons_place(run):
+    sign_up(run), sign_up(run)
+    first, second, third = waitlist(run), waitlist(run), waitlist(run)
+    assert services.waiting_position(second) == (2, 3)
+    assert services.waiting_position(third) == (3, 3)
+    services.cancel(enrolment_id=first.pk, acting=me(first.person))
+    assert services.waiting_position(third) == (2, 2)
+
+
+def test_joining_the_waiting_list_with_free_seats_is_refused(run):
+    with pytest.raises(services.EnrolmentRefusal, match="ledige plasser"):
+        waitlist(run)
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "message"),
+    [
+        (None, "fødselsdatoen"),
+        (dt.date.today() - dt.timedelta(days=365 * 16), "18–67 år"),
+        (dt.date(1940, 1, 1), "18–67 år"),
+    ],
+)
+def test_age_limits_are_checked_kindly(run, birth_date, message):
+    with pytest.raises(services.EnrolmentRefusal, match=message):
+        sign_up(run, someone(birth_date=birth_date))
+    assert not Enrolment.objects.exists()
+
+
+def test_the_registration_window_is_enforced(run):
+    now = timezone.now()
+    Run.objects.filter(pk=run.pk).update(registration_opens_at=now + dt.timedelta(days=3))
+    with pytest.raises(services.EnrolmentRefusal, match="Påmeldingen åpner"):
+        sign_up(run)
+    Run.objects.filter(pk=run.pk).update(
+        registration_opens_at=now - dt.timedelta(days=9), registration_closes_at=now - dt.timedelta(days=1)
+    )
+    with pytest.raises(services.EnrolmentRefusal, match="Påmeldingsfristen gikk ut"):
+        sign_up(run)
+
+
+def test_cancelled_and_draft_runs_take_no_sign_ups(run):
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.CANCELLED)
+    with pytest.raises(services.EnrolmentRefusal, match="avlyst"):
+        sign_up(run)
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.DRAFT)
+    with pytest.raises(services.EnrolmentRefusal, match="tar ikke imot påmeldinger"):
+        sign_up(run)
+
+
+def test_signing_up_twice_is_refused(run):
+    enrolment = sign_up(run)
+    with pytest.raises(services.EnrolmentRefusal, match="allerede påmeldt"):
+        sign_up(run, enrolment.person)
+
+
+def test_the_providers_limit_of_courses_per_semester(run):
+    provider = run.offer.provider
+    provider.max_active_per_semester = 1
+    provider.save()
+    other = factories.run(offer=factories.offer(provider=provider), semester_=run.semester)
+    who = someone()
+    sign_up(run, who)
+    with pytest.raises(services.EnrolmentRefusal, match="høyst 1 kurs"):
+        sign_up(other, who)
+
+
+def test_drop_in_and_referral_offers_take_no_self_sign_up():
+    drop_in = factories.run(offer=factories.offer(join_method=Offer.JoinMethod.DROP_IN))
+    with pytest.raises(services.EnrolmentRefusal, match="trenger du ikke melde deg på"):
+        sign_up(drop_in)
+    referral = factories.run(offer=factories.offer(join_method=Offer.JoinMethod.REFERRAL))
+    with pytest.raises(services.EnrolmentRefusal, match="henvisning"):
+        sign_up(referral)
+
+
+def test_cancelling_offers_the_seat_to_the_first_on_the_waiting_list(run, django_capture_on_commit_callbacks):
+    a, _b = sign_up(run), sign_up(run)
+    first, second = waitlist(run), waitlist(run)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    first.refresh_from_db(), second.refresh_from_db()
+    assert first.status == Status.OFFERED
+    assert first.offer_expires_at == pytest.approx(timezone.now() + dt.timedelta(hours=48), abs=dt.timedelta(minutes=1))
+    assert second.status == Status.WAITLISTED
+    offer_mail = [m for m in mail.outbox if m.to == [first.person.email]][-1]
+    assert "/ta-imot/?t=" in offer_mail.body and "/si-nei/?t=" in offer_mail.body
+
+
+def test_priority_comes_before_time_on_the_waiting_list(run):
+    a, _ = sign_up(run), sign_up(run)
+    early, late = waitlist(run), waitlist(run)
+    services.change_priority(enrolment_id=late.pk, priority=5, reason="Lovet plass i høst", acting=me(None))
+    services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    late.refresh_from_db(), early.refresh_from_db()
+    assert (late.status, early.status) == (Status.OFFERED, Status.WAITLISTED)
+    event = AuditEvent.objects.get(action="enrolment.priority_changed")
+    assert event.detail["reason"] == "Lovet plass i høst"
+
+
+def test_changing_priority_needs_a_reason(run):
+    sign_up(run), sign_up(run)
+    waiting = waitlist(run)
+    with pytest.raises(services.EnrolmentRefusal, match="begrunnelse"):
+        services.change_priority(enrolment_id=waiting.pk, priority=3, reason="  ", acting=me(None))
+
+
+def test_accepting_an_offer_confirms_the_seat(run):
+    a, _ = sign_up(run), sign_up(run)
+    waiting = waitlist(run)
+    services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    services.accept_offer(enrolment_id=waiting.pk, acting=me(waiting.person))
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CONFIRMED
+
+
+def test_declining_moves_the_offer_on_and_keeps_no_penalty(run):
+    a, _ = sign_up(run), sign_up(run)
+    first, second = waitlist(run), waitlist(run)
+    services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    services.decline_offer(enrolment_id=first.pk, acting=me(first.person))
+    second.refresh_from_db()
+    assert second.status == Status.OFFERED
+    # no penalty: the person who said no may join the waiting list again at once
+    again = waitlist(run, first.person)
+    assert again.status == Status.WAITLISTED
+
+
+def test_an_expired_offer_moves_to_the_next_person(run):
+    a, _ = sign_up(run), sign_up(run)
+    first, second = waitlist(run), waitlist(run)
+    services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    later = timezone.now() + dt.timedelta(hours=49)
+    assert services.expire_offer(enrolment_id=first.pk, now=later)
+    first.refresh_from_db(), second.refresh_from_db()
+    assert first.status == Status.CANCELLED and second.status == Status.OFFERED
+    assert not services.expire_offer(enrolment_id=first.pk, now=later)  # safe to run twice
+
+
+def test_an_offer_cannot_be_accepted_after_its_deadline(run):
+    a, _ = sign_up(run), sign_up(run)
+    first = waitlist(run)
+    services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    with pytest.raises(services.EnrolmentRefusal, match="gikk dessverre ut"):
+        services.accept_offer(
+            enrolment_id=first.pk, acting=me(first.person), now=timezone.now() + dt.timedelta(hours=49)
+        )
+
+
+def test_a_walk_in_never_takes_a_seat_while_an_offer_is_pending(run):
+    a, _ = sign_up(run), sign_up(run)
+    waitlist(run)
+    services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    with pytest.raises(services.RunFull):
+        sign_up(run)
+
+
+def test_the_providers_offer_time_is_used(run):
+    run.offer.provider.seat_offer_hours = 12
+    run.offer.provider.save()
+    a, _ = sign_up(run), sign_up(run)
+    first = waitlist(run)
+    services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    first.refresh_from_db()
+    assert first.offer_expires_at < timezone.now() + dt.timedelta(hours=12, minutes=1)
+
+
+def test_lowering_capacity_below_the_confirmed_count_is_refused(run):
+    sign_up(run), sign_up(run)
+    with pytest.raises(services.EnrolmentRefusal, match="2 påmeldte"):
+        services.change_capacity(run_id=run.pk, capacity=1, acting=me(None))
+    run.refresh_from_db()
+    assert run.capacity == 2
+
+
+def test_raising_capacity_offers_the_new_seats_to_those_waiting(run):
+    sign_up(run), sign_up(run)
+    first = waitlist(run)
+    services.change_capacity(run_id=run.pk, capacity=3, acting=me(None))
+    first.refresh_from_db()
+    assert first.status == Status.OFFERED
+
+
+def test_cancelling_a_run_tells_everyone_on_it_and_its_waiting_list(run, django_capture_on_commit_callbacks):
+    people = [sign_up(run), sign_up(run), waitlist(run)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.cancel_run(run_id=run.pk, acting=me(None)) == 3
+    assert {m.to[0] for m in mail.outbox if "Avlyst" in m.subject} == {e.person.email for e in people}
+    assert set(Enrolment.objects.values_list("status", flat=True)) == {Status.CANCELLED}
+
+
+def test_publishing_a_run_tells_the_interest_list_first(run, django_capture_on_commit_callbacks):
+    interested = someone()
+    services.register_interest(offer=run.offer, person=interested, acting=me(interested))
+    draft = factories.run(offer=run.offer, status=Run.Status.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.publish_run(run_id=draft.pk, acting=me(None)) == 1
+    assert mail.outbox[-1].to == [interested.email]
+    assert interested.interests.get().notified_at is not None
+
+
+def test_continuing_participants_get_first_claim_with_seats_held_until_the_deadline():
+    offer = factories.offer()
+    autumn = factories.run(
+        offer=offer, capacity=3, first_session=timezone.localdate() - dt.timedelta(days=60), sessions=10
+    )
+    regulars = [someone(), someone()]
+    for who in regulars:
+        Enrolment.objects.create(run=autumn, person=who, status=Status.CONFIRMED)
+    spring = factories.run(
+        offer=offer, capacity=3, follows=autumn, continuing_until=timezone.now() + dt.timedelta(days=5)
+    )
+    newcomer = someone()
+    with pytest.raises(services.EnrolmentRefusal, match="holdt av"):
+        sign_up(spring, newcomer)
+    kept = sign_up(spring, regulars[0])
+    assert kept.source == Enrolment.Source.CONTINUING
+    assert services.count_seats(spring).held_for_continuing == 1
+    # after the deadline the held seats are free for all
+    Run.objects.filter(pk=spring.pk).update(continuing_until=timezone.now() - dt.timedelta(minutes=1))
+    spring.refresh_from_db()
+    sign_up(spring, newcomer)
+    sign_up(spring)
+    with pytest.raises(services.RunFull):
+        sign_up(spring)
+
+
+def test_moving_a_participant_frees_their_seat_for_the_waiting_list(run):
+    a, _ = sign_up(run), sign_up(run)
+    waiting = waitlist(run)
+    other = factories.run(offer=factories.offer(provider=run.offer.provider), capacity=5)
+    moved = services.move(enrolment_id=a.pk, to_run_id=other.pk, acting=me(None))
+    assert moved.run == other and moved.status == Status.CONFIRMED
+    waiting.refresh_from_db()
+    assert waiting.status == Status.OFFERED
+
+
+def test_a_coordinator_adds_someone_to_the_waiting_list_when_the_run_is_full(run):
+    sign_up(run), sign_up(run)
+    added = services.add_by_coordinator(run_id=run.pk, person=someone(), acting=me(None))
+    assert added.status == Status.WAITLISTED and added.source == Enrolment.Source.COORDINATOR
+
+
+def test_attendance_and_completion(run):
+    enrolment = sign_up(run)
+    session = run.sessions.first()
+    services.record_attendance(
+        session=session, marks={enrolment.pk: "present", 999999: "present"}, acting=me(someone())
+    )
+    assert enrolment.attendance.get().status == "present"
+    services.set_completion(enrolment_id=enrolment.pk, completed=True, acting=me(None))
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.COMPLETED

@@ -1,0 +1,245 @@
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.models import Role, User
+from audit.models import AccessEvent
+from courses.models import Run
+from enrolment import links, services
+from enrolment.models import Attendance, Enrolment
+from tests import factories
+from tests.people import member, person
+
+pytestmark = pytest.mark.django_db
+Status = Enrolment.Status
+
+
+@pytest.fixture
+def run():
+    return factories.run(offer=factories.offer(title="Mestringstreff", min_age=18), capacity=1, sessions=2)
+
+
+def sign_up_anonymously(client, run, email, **extra):
+    data = {"name": "Kari", "email": email, "phone": "", "birth_date": "1990-05-17", **extra}
+    return client.post(reverse("enrolment:sign_up", kwargs={"run_id": run.pk}), data)
+
+
+def test_a_person_without_an_account_signs_up_with_name_email_and_birth_date(
+    client, run, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_up_anonymously(client, run, "kari@example.org")
+    assert response.status_code == 302
+    enrolment = Enrolment.objects.get()
+    assert response.url == reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
+    page = client.get(response.url).text
+    assert "Du er påmeldt!" in page and "logge inn med en kode" in page
+    user = User.objects.get(email="kari@example.org")
+    assert (user.first_name, user.birth_date) == ("Kari", dt.date(1990, 5, 17))
+    assert not user.has_usable_password()
+    assert mail.outbox[-1].to == ["kari@example.org"]
+
+
+def test_a_mobile_number_is_enough(client, run):
+    response = sign_up_anonymously(client, run, "", phone="912 34 567")
+    assert response.status_code == 302
+    assert Enrolment.objects.get().person.phone == "+4791234567"
+
+
+def test_without_email_or_mobile_the_form_asks_kindly_and_keeps_what_was_typed(client, run):
+    response = sign_up_anonymously(client, run, "")
+    assert response.status_code == 200
+    assert "Skriv e-postadressen din eller mobilnummeret ditt" in response.text
+    assert 'value="Kari"' in response.text
+    assert not Enrolment.objects.exists()
+
+
+def test_an_age_refusal_is_shown_on_the_form(client, run):
+    response = sign_up_anonymously(client, run, "ung@example.org", birth_date=str(timezone.localdate()))
+    assert response.status_code == 200
+    assert "fra 18 år" in response.text
+    assert not Enrolment.objects.exists()
+
+
+def test_a_full_run_offers_the_waiting_list_without_losing_the_form(client, run):
+    sign_up_anonymously(client, run, "first@example.org")
+    client.session.flush()
+    response = sign_up_anonymously(client, run, "second@example.org")
+    assert response.status_code == 200
+    assert "Sett meg på ventelisten" in response.text
+    assert 'value="second@example.org"' in response.text
+    response = sign_up_anonymously(client, run, "second@example.org", waiting_list="on")
+    enrolment = Enrolment.objects.get(person__email="second@example.org")
+    assert enrolment.status == Status.WAITLISTED
+    assert "nummer 1 av 1" in client.get(response.url).text
+
+
+def test_a_signed_in_citizen_only_confirms(client, run):
+    ida = person("ida@example.org", name="Ida", birth_date=dt.date(1980, 1, 1))
+    client.force_login(ida)
+    page = client.get(reverse("enrolment:sign_up", kwargs={"run_id": run.pk})).text
+    assert 'name="email"' not in page and 'name="birth_date"' not in page
+    client.post(reverse("enrolment:sign_up", kwargs={"run_id": run.pk}), {"wants_reminders": "on"})
+    enrolment = Enrolment.objects.get(person=ida)
+    assert enrolment.wants_reminders
+    assert "Mestringstreff" in client.get(reverse("accounts:my_page")).text
+
+
+def test_the_email_link_cancels_without_signing_in_after_a_confirmation(client, run):
+    sign_up_anonymously(client, run, "kari@example.org")
+    enrolment = Enrolment.objects.get()
+    other_browser = client.__class__()
+    url = links.action_url(enrolment, "cancel").split("8000", 1)[1]
+    page = other_browser.get(url)
+    assert page.status_code == 200 and "Vil du melde deg av?" in page.text
+    token = re.search(r'name="t" value="([^"]+)"', page.text).group(1)
+    response = other_browser.post(url.split("?")[0], {"t": token})
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.CANCELLED
+
+
+def test_a_link_for_one_action_or_enrolment_does_not_work_for_another(client, run):
+    sign_up_anonymously(client, run, "kari@example.org")
+    enrolment = Enrolment.objects.get()
+    stranger = client.__class__()
+    accept_token = links.token_for(enrolment, "accept")
+    cancel_url = reverse("enrolment:cancel", kwargs={"public_id": enrolment.public_id})
+    assert stranger.get(cancel_url, {"t": accept_token}).status_code == 404
+    assert stranger.get(cancel_url).status_code == 404
+    assert stranger.post(cancel_url, {"t": "forged"}).status_code == 404
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.CONFIRMED
+
+
+def test_accepting_a_freed_seat_from_the_email(client, run, django_capture_on_commit_callbacks):
+    first = person("first@example.org", birth_date=dt.date(1990, 1, 1))
+    waiter = person("waiter@example.org", birth_date=dt.date(1990, 1, 1))
+    seated = services.sign_up(run_id=run.pk, person=first, acting=services.Acting(user=first))
+    waiting = services.join_waiting_list(run_id=run.pk, person=waiter, acting=services.Acting(user=waiter))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(enrolment_id=seated.pk, acting=services.Acting(user=first))
+    offer_mail = mail.outbox[-1]
+    accept_url = re.search(r"http://\S+/ta-imot/\?t=\S+", offer_mail.body).group(0).split("8000", 1)[1]
+    page = client.get(accept_url)
+    token = re.search(r'name="t" value="([^"]+)"', page.text).group(1)
+    client.post(accept_url.split("?")[0], {"t": token})
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CONFIRMED
+
+
+def test_drop_in_offers_have_no_sign_up_button(client):
+    from courses.models import Offer
+
+    offer = factories.offer(join_method=Offer.JoinMethod.DROP_IN)
+    factories.run(offer=offer)
+    page = client.get(offer.get_absolute_url()).text
+    assert "/pamelding/" not in page
+
+
+def test_the_offer_page_links_to_sign_up_or_waiting_list(client, run):
+    page = client.get(run.offer.get_absolute_url()).text
+    assert reverse("enrolment:sign_up", kwargs={"run_id": run.pk}) in page and "Meld deg på" in page
+    factories.confirmed(run, 1)
+    services.join_waiting_list(
+        run_id=run.pk, person=person("w@example.org", birth_date=dt.date(1990, 1, 1)), acting=services.Acting(user=None)
+    )
+    assert "Sett deg på ventelisten" in client.get(run.offer.get_absolute_url()).text
+
+
+def test_interest_list_sign_up_needs_an_account(client, run):
+    url = reverse("enrolment:interest", kwargs={"slug": run.offer.slug})
+    assert reverse("account_login") in client.post(url).url
+    ida = person("ida@example.org")
+    client.force_login(ida)
+    client.post(url)
+    assert ida.interests.filter(offer=run.offer).exists()
+
+
+@pytest.fixture
+def coordinator(client, run):
+    user = person("coordinator@example.org", mfa=True)
+    member(user, Role.COORDINATOR, run.offer.provider)
+    client.force_login(user)
+    return user
+
+
+def test_a_coordinator_copies_a_semester_with_sessions_on_the_same_weekday(client, coordinator, run):
+    target = factories.semester(starts_on=run.semester.starts_on + dt.timedelta(days=180))
+    response = client.post(reverse("enrolment:semester_copy"), {"source": run.semester.pk, "target": target.pk})
+    assert response.status_code == 302
+    copy = Run.objects.get(semester=target)
+    assert copy.status == Run.Status.DRAFT and copy.follows == run
+    originals = list(run.sessions.order_by("starts_at"))
+    copies = list(copy.sessions.order_by("starts_at"))
+    assert len(copies) == len(originals)
+    assert [s.starts_at.weekday() for s in copies] == [s.starts_at.weekday() for s in originals]
+    client.post(reverse("enrolment:semester_copy"), {"source": run.semester.pk, "target": target.pk})
+    assert Run.objects.filter(semester=target).count() == 1  # copying twice changes nothing
+
+
+def test_a_coordinator_takes_attendance_and_exports_it(client, coordinator, run):
+    enrolment = Enrolment.objects.create(run=run, person=person("p@example.org", name="Per"), status=Status.CONFIRMED)
+    session = run.sessions.first()
+    url = reverse("enrolment:attendance", kwargs={"session_id": session.pk})
+    assert "Per" in client.get(url).text
+    client.post(url, {f"e{enrolment.pk}": "present"})
+    assert Attendance.objects.get().status == "present"
+    csv_response = client.get(reverse("enrolment:export", kwargs={"run_id": run.pk, "fmt": "csv"}))
+    text = csv_response.content.decode("utf-8-sig")
+    assert "Per;p@example.org" in text and "Til stede" in text
+    xlsx = client.get(reverse("enrolment:export", kwargs={"run_id": run.pk, "fmt": "xlsx"}))
+    import io
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["A2"].value == "Per"
+    assert AccessEvent.objects.filter(action="participants.exported.csv").exists()
+
+
+def test_exports_never_run_formulas_from_names(client, coordinator, run):
+    Enrolment.objects.create(run=run, person=person("x@example.org", name="=HYPERLINK(1)"), status=Status.CONFIRMED)
+    text = client.get(reverse("enrolment:export", kwargs={"run_id": run.pk, "fmt": "csv"})).content.decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text
+
+
+def test_capacity_below_the_confirmed_count_is_refused_with_an_explanation(client, coordinator, run):
+    factories.confirmed(run, 1)
+    data = {
+        "run-name": "",
+        "run-capacity": "0",
+        "run-facilitators": "",
+        "sessions-TOTAL_FORMS": "0",
+        "sessions-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("enrolment:run_edit", kwargs={"run_id": run.pk}), data)
+    assert response.status_code == 200
+    assert "Det er 1 påmeldte" in response.text
+    run.refresh_from_db()
+    assert run.capacity == 1
+
+
+def test_the_participant_list_shows_status_and_source_and_logs_the_reading(client, coordinator, run):
+    Enrolment.objects.create(
+        run=run,
+        person=person("p@example.org", name="Per"),
+        status=Status.CONFIRMED,
+        source=Enrolment.Source.COORDINATOR,
+    )
+    text = client.get(reverse("enrolment:participants", kwargs={"run_id": run.pk})).text
+    assert "Per" in text and "Lagt til av koordinator" in text
+    assert AccessEvent.objects.filter(actor=coordinator, action="participants.viewed").exists()
+
+
+def test_facilitators_see_their_runs_and_nothing_else(client, run):
+    other = factories.run(offer=factories.offer(provider=run.offer.provider))
+    facilitator = person("f@example.org", mfa=True)
+    member(facilitator, Role.FACILITATOR, run)
+    client.force_login(facilitator)
+    assert client.get(reverse("enrolment:participants", kwargs={"run_id": run.pk})).status_code == 200
+    assert client.get(reverse("enrolment:participants", kwargs={"run_id": other.pk})).status_code == 404
+    assert client.get(reverse("enrolment:run_edit", kwargs={"run_id": run.pk})).status_code == 404
