@@ -3,6 +3,7 @@
 from accounts.models import Membership
 from audit.models import AccessEvent, AuditEvent
 from enrolment.models import Enrolment
+from referrals.models import Referral
 
 
 def personal_data(user) -> dict:
@@ -30,6 +31,24 @@ def personal_data(user) -> dict:
                 "created": enrolment.created_at.isoformat(),
             }
             for enrolment in enrolments
+        ],
+        "referrals_about_me": [
+            {
+                "offer": referral.offer.title,
+                "sent": referral.created_at.isoformat(),
+                "status": referral.status,
+                "referred_by": referral.referrer.first_name,
+                "service_unit": referral.service_unit.name,
+                "consent": {
+                    "method": referral.consent_method,
+                    "given": referral.consent_given_at.isoformat(),
+                    "text_version": referral.consent_text_version,
+                },
+                "adaptation_needs": referral.adaptation_needs,
+                "note": referral.note,
+                "share_progress": referral.share_progress,
+            }
+            for referral in Referral.objects.filter(person=user).select_related("offer", "referrer", "service_unit")
         ],
         "roles": [
             {

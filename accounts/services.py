@@ -208,6 +208,9 @@ def delete_account(*, user: User) -> None:
         return
     address, language = user.email, user.preferred_language
     cancel_all_for_person(person=user, acting=acting_self(user))
+    from referrals.services import withdraw_all_for_person
+
+    withdraw_all_for_person(person=user)
     Membership.objects.filter(user=user, ended_at__isnull=True).update(ended_at=timezone.now())
     EmailAddress.objects.filter(user=user).delete()
     user.authenticator_set.all().delete()

@@ -25,6 +25,11 @@ class Municipality(models.Model):
     name = models.CharField(_("navn"), max_length=100)
     slug = models.SlugField(_("kortnavn"), unique=True)
     country = models.CharField(_("land"), max_length=2, choices=Country.choices, default=Country.NORWAY)
+    referral_retention_days = models.PositiveSmallIntegerField(
+        _("dager før avsluttede henvisninger slettes"),
+        default=183,
+        help_text=_("Personopplysninger i avsluttede henvisninger slettes etter så mange dager. Tallene blir igjen."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -92,6 +97,16 @@ class Provider(models.Model):
     )
     yearly_seat_budget = models.PositiveIntegerField(
         _("plasser per år"), null=True, blank=True, help_text=_("For eksempel rundt 240 elevplasser hos MAS.")
+    )
+    referral_hold_days = models.PositiveSmallIntegerField(
+        _("dager en henvist kan få holdt av en plass"),
+        default=7,
+        help_text=_("Så lenge holdes en plass av for en person som er henvist, mens henvisningen behandles."),
+    )
+    referral_response_days = models.PositiveSmallIntegerField(
+        _("svarfrist for henvisninger (dager)"),
+        default=5,
+        help_text=_("Vi minner koordinatorene på henvisninger som ikke er besvart innen fristen."),
     )
 
     class Meta:

@@ -8,6 +8,8 @@ from courses.calendar import run_calendar_bytes
 from courses.filters import OfferFilter
 from courses.models import Offer, Provider, Run, Session
 from courses.structured_data import offer_json_ld
+from referrals import access as referral_access
+from referrals import services as referral_services
 
 PAGE_SIZE = 20
 
@@ -46,6 +48,7 @@ def offer_detail(request, slug):
     follow_on = list(offer.follow_on.published().select_related("provider"))
     topics = list(offer.topics.all())
     places = _places(offer, runs)
+    can_refer = referral_access.can_refer(request.user)
     return render(
         request,
         "courses/offer_detail.html",
@@ -56,6 +59,8 @@ def offer_detail(request, slug):
             "topics": topics,
             "places": places,
             "json_ld": offer_json_ld(offer=offer, runs=runs, places=places),
+            "can_refer": can_refer,
+            "usual_response_days": referral_services.usual_response_days(offer.provider) if can_refer else None,
         },
     )
 

@@ -30,6 +30,7 @@ class Enrolment(models.Model):
         CONFIRMED = "confirmed", _("Påmeldt")
         WAITLISTED = "waitlisted", _("På venteliste")
         OFFERED = "offered", _("Tilbudt ledig plass")
+        HELD = "held", _("Plass holdt av (henvisning)")
         CANCELLED = "cancelled", _("Avmeldt")
         COMPLETED = "completed", _("Fullført")
         DROPPED_OUT = "dropped_out", _("Sluttet")
@@ -42,8 +43,8 @@ class Enrolment(models.Model):
         COORDINATOR = "coordinator", _("Lagt til av koordinator")
 
     # Statuses that use up a seat in the run.
-    SEAT_HOLDING = [Status.CONFIRMED, Status.OFFERED, Status.COMPLETED]
-    ACTIVE = [Status.CONFIRMED, Status.WAITLISTED, Status.OFFERED]
+    SEAT_HOLDING = [Status.CONFIRMED, Status.OFFERED, Status.HELD, Status.COMPLETED]
+    ACTIVE = [Status.CONFIRMED, Status.WAITLISTED, Status.OFFERED, Status.HELD]
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     run = models.ForeignKey(
@@ -75,12 +76,13 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "person"],
-                condition=Q(status__in=["confirmed", "waitlisted", "offered"]),
+                condition=Q(status__in=["confirmed", "waitlisted", "offered", "held"]),
                 name="one_active_enrolment_per_person_per_run",
             ),
             models.CheckConstraint(
-                condition=Q(status="offered", offer_expires_at__isnull=False) | ~Q(status="offered"),
-                name="an_offered_seat_has_a_deadline",
+                condition=Q(status__in=["offered", "held"], offer_expires_at__isnull=False)
+                | ~Q(status__in=["offered", "held"]),
+                name="a_seat_offer_or_hold_has_a_deadline",
             ),
         ]
 

@@ -243,13 +243,21 @@ def join_waiting_list(*, run_id: int, person, acting: Acting, source: str = Sour
     return enrolment
 
 
-def _create(run, person, status, *, source, wants_reminders=False) -> Enrolment:
+def _create(run, person, status, *, source, wants_reminders=False, expires_at=None) -> Enrolment:
     try:
         with transaction.atomic():
             return Enrolment.objects.create(
-                run=run, person=person, status=status, source=source, wants_reminders=wants_reminders
+                run=run,
+                person=person,
+                status=status,
+                source=source,
+                wants_reminders=wants_reminders,
+                offer_expires_at=expires_at,
             )
-    except IntegrityError as error:  # the unique constraint: a double click that got past the check
+    except IntegrityError as error:
+        if "one_active_enrolment_per_person_per_run" not in str(error):
+            raise
+        # the unique constraint caught a double click that got past the check
         raise EnrolmentRefusal(_("Du er allerede påmeldt dette kurset."), code="already") from error
 
 
@@ -317,15 +325,17 @@ def expire_offer(*, enrolment_id: int, now=None) -> bool:
         return False
     run = _lock_runs(enrolment.run_id)[enrolment.run_id]
     enrolment.refresh_from_db()
-    if enrolment.status != Status.OFFERED or enrolment.offer_expires_at > now:
+    if enrolment.status not in (Status.OFFERED, Status.HELD) or enrolment.offer_expires_at > now:
         return False
     _expire(enrolment, run, now=now, acting=Acting.system())
     return True
 
 
 def _expire(enrolment, run, *, now, acting) -> None:
-    _end(enrolment, Status.CANCELLED, acting=acting, reason="offer_expired")
-    _after_commit_email(enrolment, "offer_expired")
+    held = enrolment.status == Status.HELD
+    _end(enrolment, Status.CANCELLED, acting=acting, reason="hold_expired" if held else "offer_expired")
+    if not held:  # a hold belongs to a referral, whose own messages tell the person
+        _after_commit_email(enrolment, "offer_expired")
     _offer_free_seats(run, now=now)
 
 
@@ -567,6 +577,9 @@ def record_attendance(*, session, marks: dict[int, str], acting: Acting) -> int:
             session=session, enrolment_id=enrolment_id, defaults={"status": status, "recorded_by": acting.user}
         )
         saved += 1
+    from referrals.services import mark_started  # the referral shows that the person has started
+
+    mark_started(enrolment_ids=[pk for pk, status in marks.items() if pk in allowed and status == "present"])
     record_change(
         acting=acting, action="attendance.recorded", obj=session, detail={"run": session.run_id, "marks": saved}
     )
@@ -592,7 +605,76 @@ def set_completion(*, enrolment_id: int, completed: bool, acting: Acting) -> Enr
             obj=enrolment,
             detail={"run": enrolment.run_id, "from": previous},
         )
+        from referrals.services import follow_enrolment  # the referral shows how it went
+
+        follow_enrolment(enrolment=enrolment)
     return enrolment
+
+
+# --- used by referrals, inside the referral service's own transaction -----------------------------------
+
+
+def hold_seat(*, run_id: int, person, until, acting: Acting, now=None) -> Enrolment:
+    """Hold a seat for a referred person until a deadline. Raises RunFull if there is none to hold."""
+    now = now or timezone.now()
+    run = _lock_runs(run_id)[run_id]
+    _check_can_join(run, person, source=Source.REFERRAL, now=now)
+    if not count_seats(run, now=now).open_to_walk_ins:
+        raise RunFull()
+    enrolment = _create(run, person, Status.HELD, source=Source.REFERRAL, expires_at=until)
+    record_change(
+        acting=acting,
+        action="enrolment.held",
+        subject=person,
+        obj=enrolment,
+        detail={"run": run.pk, "until": until.isoformat()},
+    )
+    return enrolment
+
+
+def place_from_referral(*, run_id: int, person, acting: Acting, held: Enrolment | None = None, now=None) -> Enrolment:
+    """A coordinator accepts a referral: the held seat becomes a place, or a free seat is taken,
+    or the person joins the waiting list."""
+    now = now or timezone.now()
+    run = _lock_runs(run_id)[run_id]
+    if held is not None:
+        held.refresh_from_db()
+        if held.status == Status.HELD and held.run_id == run.pk:
+            held.status = Status.CONFIRMED
+            held.offer_expires_at = None
+            held.save(update_fields=["status", "offer_expires_at", "updated_at"])
+            record_change(
+                acting=acting,
+                action="enrolment.confirmed",
+                subject=person,
+                obj=held,
+                detail={"run": run.pk, "source": Source.REFERRAL, "from": Status.HELD},
+            )
+            _after_commit_email(held, "confirmed")
+            return held
+    _check_can_join(run, person, source=Source.REFERRAL, now=now)
+    status = Status.CONFIRMED if count_seats(run, now=now).open_to_walk_ins else Status.WAITLISTED
+    enrolment = _create(run, person, status, source=Source.REFERRAL)
+    record_change(
+        acting=acting,
+        action=f"enrolment.{status}",
+        subject=person,
+        obj=enrolment,
+        detail={"run": run.pk, "source": Source.REFERRAL},
+    )
+    _after_commit_email(enrolment, "confirmed" if status == Status.CONFIRMED else "waitlisted")
+    return enrolment
+
+
+def release(*, enrolment_id: int, acting: Acting, reason: str, now=None) -> None:
+    """Give up a referral's seat or place (withdrawn, declined): it goes to the next in line."""
+    now = now or timezone.now()
+    enrolment = Enrolment.objects.get(pk=enrolment_id)
+    run = _lock_runs(enrolment.run_id)[enrolment.run_id]
+    enrolment.refresh_from_db()
+    if enrolment.is_active:
+        _end(enrolment, Status.CANCELLED, acting=acting, reason=reason)
+        _offer_free_seats(run, now=now)
 
 
 def cancel_all_for_person(*, person, acting: Acting) -> int:

@@ -152,13 +152,14 @@ def send_interest_email(interest_id: int, run_id: int, attempt: int = 1) -> None
 
 @task()
 def sweep(attempt: int = 1) -> None:
-    """Every quarter of an hour: expire overdue offers (a safety net) and send session reminders."""
+    """Every quarter of an hour: expire overdue offers and holds (a safety net), send session reminders,
+    remind coordinators of unanswered referrals and erase referrals past their retention time."""
     from enrolment import services
     from enrolment.models import Enrolment, SessionReminder
 
     now = timezone.now()
     for enrolment_id in Enrolment.objects.filter(
-        status=Enrolment.Status.OFFERED, offer_expires_at__lte=now
+        status__in=[Enrolment.Status.OFFERED, Enrolment.Status.HELD], offer_expires_at__lte=now
     ).values_list("pk", flat=True):
         services.expire_offer(enrolment_id=enrolment_id, now=now)
     for enrolment, session in SessionReminder.due(now=now, lead=REMINDER_LEAD):
@@ -168,6 +169,10 @@ def sweep(attempt: int = 1) -> None:
         except IntegrityError:
             continue
         send_session_reminder.enqueue(enrolment.pk, session.pk)
+    from referrals import services as referral_services
+
+    referral_services.remind_unanswered(now=now)
+    referral_services.erase_expired(now=now)
     ensure_sweep_scheduled(after=now + SWEEP_EVERY)
 
 

@@ -7,12 +7,14 @@ def site(request):
     """The portal's name, links to this very page in each language, and which menu items to show."""
     from accounts import access
     from enrolment import access as enrolment_access
+    from referrals import access as referral_access
 
     path = request.get_full_path()
     user = getattr(request, "user", None)
     return {
         "portal_name": settings.PORTAL_NAME,
         "show_staff_admin": bool(user and user.is_authenticated and access.is_municipality_admin(user)),
+        "show_referrals": bool(user and user.is_authenticated and referral_access.can_refer(user)),
         "show_course_staff": bool(
             user
             and user.is_authenticated

@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("", include("courses.urls")),
     path("", include("accounts.urls")),
     path("", include("enrolment.urls")),
+    path("", include("referrals.urls")),
     path("konto/", include("allauth.urls")),
     prefix_default_language=False,
 )

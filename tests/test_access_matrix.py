@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, hash_token
 from enrolment.models import Enrolment, Interest
+from referrals import services as referral_services
 from tests.people import build_world
 
 pytestmark = pytest.mark.django_db
@@ -256,6 +258,57 @@ MATRIX.update(
     }
 )
 
+
+def referral_url(name, **extra):
+    return lambda world: reverse(name, kwargs={"public_id": world.referral.public_id, **extra})
+
+
+HEALTH_WORKERS = every(404, anonymous=302, health_worker=200, health_worker_other_unit=200)
+
+MATRIX.update(
+    {
+        # Referrals: the referring worker, the receiving coordinators while open, and the person. Nobody else,
+        # not even superusers; municipality admins only through break-glass with a written reason.
+        "referrals:refer": [Case(lambda w: reverse("referrals:refer", kwargs={"slug": w.offer.slug}), HEALTH_WORKERS)],
+        "referrals:list": [Case(lambda w: reverse("referrals:list"), HEALTH_WORKERS)],
+        "referrals:detail": [Case(referral_url("referrals:detail"), every(404, anonymous=302, health_worker=200))],
+        "referrals:inbox": [
+            Case(
+                lambda w: reverse("referrals:inbox"),
+                every(404, anonymous=302, coordinator=200, coordinator_other_provider=200),
+            )
+        ],
+        "referrals:inbox_detail": [
+            Case(referral_url("referrals:inbox_detail"), every(404, anonymous=302, coordinator=200))
+        ],
+        "referrals:accept": [
+            Case(
+                referral_url("referrals:accept"),
+                every(404, anonymous=302, coordinator=302),
+                method="post",
+                data={"run": ""},
+            )
+        ],
+        "referrals:decline": [
+            Case(
+                referral_url("referrals:decline"),
+                every(404, anonymous=302, coordinator=302),
+                method="post",
+                data={"reason": "full"},
+            )
+        ],
+        "referrals:contact": [
+            Case(referral_url("referrals:contact"), every(404, anonymous=302, coordinator=302), method="post")
+        ],
+        "referrals:about_me": [Case(referral_url("referrals:about_me"), owner_only(200))],
+        "referrals:about_me_answer": [
+            Case(referral_url("referrals:about_me_answer", action="confirm"), owner_only(302), method="post")
+        ],
+        "referrals:break_glass_list": [Case(lambda w: reverse("referrals:break_glass_list"), admins_only(200))],
+        "referrals:break_glass": [Case(referral_url("referrals:break_glass"), admins_only(200))],
+    }
+)
+
 # allauth's own pages (sign-in, second factor, sessions). allauth scopes every object to the signed-in
 # person; 302s are redirects to sign in, to re-authenticate, or away from pages that make no sense now.
 # Columns follow ROLES: anonymous, citizen, other citizen, worker, worker elsewhere, coordinator,
@@ -355,6 +408,19 @@ def world():
         run=world.run, person=world.people["citizen"], status=Enrolment.Status.CONFIRMED
     )
     world.interest = Interest.objects.create(offer=world.offer, person=world.people["citizen"])
+    world.referral, _held = referral_services.refer(
+        referrer=world.people["health_worker"],
+        service_unit=world.unit,
+        offer=world.offer,
+        run=world.run,
+        name="Ida",
+        email=world.people["citizen"].email,
+        phone="",
+        birth_date=None,
+        consent_method="spoken",
+        consent_given_at=timezone.now(),
+        hold_seat=False,
+    )
     return world
 
 

@@ -49,6 +49,7 @@ def test_no_url_in_the_project_takes_personal_data_as_a_parameter():
 
     allowed = {
         "public_id",
+        "action",
         "enrolment_id",
         "session_id",
         "fmt",

@@ -74,7 +74,14 @@ def test_downloading_my_data_needs_a_fresh_password_and_gives_everything(client,
     data = response.json()
     assert data["profile"]["email"] == "ida@example.org"
     assert data["enrolments"][0]["offer"] == "Keramikk"
-    assert set(data) == {"profile", "enrolments", "roles", "changes_to_my_data", "who_has_seen_my_data"}
+    assert set(data) == {
+        "profile",
+        "enrolments",
+        "referrals_about_me",
+        "roles",
+        "changes_to_my_data",
+        "who_has_seen_my_data",
+    }
     assert "attachment" in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
     assert "Keramikk" in client.get(reverse("accounts:my_data")).text

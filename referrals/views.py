@@ -1,0 +1,295 @@
+"""Referrals: the health worker's, the coordinator's, the person's and the break-glass views.
+
+Every view fetches through referrals.access, and every read of a referral is logged."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import access as accounts_access
+from audit.models import AccessEvent, AuditEvent
+from courses.models import Offer
+from referrals import access, links, services
+from referrals.forms import AcceptForm, BreakGlassForm, DeclineForm, ReferralForm
+from referrals.models import CONSENT_TEXT_VERSION, Referral
+
+_SELECT = ("offer__provider", "run__semester", "person", "referrer", "service_unit", "enrolment")
+
+
+def _timeline(referral, *, for_worker=False):
+    """The referral's history from the append-only audit trail (what the person agreed to share)."""
+    events = AuditEvent.objects.filter(object_type="referrals.referral", object_id=str(referral.pk)).order_by("at")
+    hidden = (
+        {"referral.started", "referral.completed", "referral.stopped"}
+        if (for_worker and not referral.share_progress)
+        else set()
+    )
+    return [event for event in events if event.action not in hidden]
+
+
+def health_worker_view(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not access.can_refer(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapped)
+
+
+@health_worker_view
+def refer(request, slug):
+    offer = get_object_or_404(Offer.objects.published().select_related("provider"), slug=slug)
+    units = accounts_access.service_units_of(request.user)
+    initial = {"run": request.GET.get("run"), "consent_given_at": timezone.localdate()}
+    form = ReferralForm(request.POST or None, offer=offer, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral, held = services.refer(
+                referrer=request.user,
+                service_unit=form.service_unit,
+                offer=offer,
+                run=data["run"],
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                birth_date=data["birth_date"],
+                consent_method=data["consent_method"],
+                consent_given_at=timezone.make_aware(
+                    timezone.datetime.combine(data["consent_given_at"], timezone.datetime.min.time())
+                ),
+                hold_seat=data["hold_seat"],
+                adaptation_needs=data["adaptation_needs"],
+                note=data["note"],
+                language=get_language(),
+            )
+        except services.ReferralRefusal as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            if data["hold_seat"] and not held:
+                messages.warning(request, _("Henvisningen er sendt, men det var ingen ledig plass å holde av."))
+            else:
+                messages.success(request, _("Henvisningen er sendt. Personen og tilbyderen har fått beskjed."))
+            return redirect("referrals:detail", public_id=referral.public_id)
+    return render(
+        request, "referrals/referral_form.html", {"form": form, "offer": offer, "consent_version": CONSENT_TEXT_VERSION}
+    )
+
+
+@health_worker_view
+def mine(request):
+    referrals = list(access.made_by_or_shared_with(request.user).select_related(*_SELECT).order_by("-created_at"))
+    for referral in referrals:
+        services.log_read(
+            referral=referral,
+            user=request.user,
+            role="health_worker",
+            organisation=f"service_unit:{referral.service_unit_id}",
+            action="referral.listed",
+        )
+    return render(request, "referrals/referral_list.html", {"referrals": referrals})
+
+
+@health_worker_view
+def detail(request, public_id):
+    referral = get_object_or_404(
+        access.made_by_or_shared_with(request.user).select_related(*_SELECT), public_id=public_id
+    )
+    services.log_read(
+        referral=referral,
+        user=request.user,
+        role="health_worker",
+        organisation=f"service_unit:{referral.service_unit_id}",
+    )
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {"referral": referral, "timeline": _timeline(referral, for_worker=True), "as_worker": True},
+    )
+
+
+def coordinator_view(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not accounts_access.coordinated_providers(request.user).exists():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapped)
+
+
+@coordinator_view
+def inbox(request):
+    referrals = list(access.inbox_of(request.user).select_related(*_SELECT).order_by("created_at"))
+    now = timezone.now()
+    rows = []
+    for referral in referrals:
+        services.log_read(
+            referral=referral,
+            user=request.user,
+            role="coordinator",
+            organisation=f"provider:{referral.offer.provider_id}",
+            action="referral.listed",
+        )
+        waited = (now - referral.created_at).days
+        rows.append((referral, waited, waited >= referral.offer.provider.referral_response_days))
+    return render(request, "referrals/inbox.html", {"rows": rows})
+
+
+@coordinator_view
+def inbox_detail(request, public_id):
+    referral = get_object_or_404(access.inbox_of(request.user).select_related(*_SELECT), public_id=public_id)
+    services.mark_seen(referral_id=referral.pk, coordinator=request.user)
+    services.log_read(
+        referral=referral, user=request.user, role="coordinator", organisation=f"provider:{referral.offer.provider_id}"
+    )
+    return render(
+        request,
+        "referrals/inbox_detail.html",
+        {
+            "referral": referral,
+            "timeline": _timeline(referral),
+            "accept_form": AcceptForm(offer=referral.offer, initial={"run": referral.run_id}),
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+def _answer(request, public_id, action):
+    referral = get_object_or_404(access.inbox_of(request.user), public_id=public_id)
+    try:
+        if action == "accept":
+            form = AcceptForm(request.POST, offer=referral.offer)
+            run_id = form.cleaned_data["run"].pk if form.is_valid() else None
+            services.accept(referral_id=referral.pk, coordinator=request.user, run_id=run_id)
+        elif action == "decline":
+            form = DeclineForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Velg en grunn for å si nei."))
+                return redirect("referrals:inbox_detail", public_id=referral.public_id)
+            services.decline(referral_id=referral.pk, coordinator=request.user, **form.cleaned_data)
+        else:
+            services.ask_for_contact(referral_id=referral.pk, coordinator=request.user)
+    except services.ReferralRefusal as refusal:
+        messages.error(request, refusal.message)
+        return redirect("referrals:inbox_detail", public_id=referral.public_id)
+    messages.success(request, _("Svaret er sendt. Personen og helsearbeideren har fått beskjed."))
+    return redirect("referrals:inbox")
+
+
+@require_POST
+@coordinator_view
+def accept(request, public_id):
+    return _answer(request, public_id, "accept")
+
+
+@require_POST
+@coordinator_view
+def decline(request, public_id):
+    return _answer(request, public_id, "decline")
+
+
+@require_POST
+@coordinator_view
+def ask_for_contact(request, public_id):
+    return _answer(request, public_id, "contact")
+
+
+# --- the person -----------------------------------------------------------------------------------------
+
+
+def _the_persons(request, public_id) -> Referral:
+    referral = get_object_or_404(Referral.objects.select_related(*_SELECT), public_id=public_id, erased_at__isnull=True)
+    if request.user.is_authenticated and referral.person_id == request.user.pk:
+        return referral
+    if links.token_is_valid(referral, request.POST.get("t") or request.GET.get("t")):
+        return referral
+    raise Http404
+
+
+@never_cache
+def about_me(request, public_id):
+    referral = _the_persons(request, public_id)
+    reads = (
+        AccessEvent.objects.filter(object_type="referrals.referral", object_id=str(referral.pk))
+        .exclude(actor=referral.person)
+        .select_related("actor")
+        .order_by("-at")
+    )
+    return render(
+        request,
+        "referrals/about_me.html",
+        {
+            "referral": referral,
+            "timeline": _timeline(referral),
+            "reads": reads,
+            "token": request.GET.get("t", ""),
+        },
+    )
+
+
+@require_POST
+@never_cache
+def about_me_answer(request, public_id, action):
+    referral = _the_persons(request, public_id)
+    person = referral.person
+    if action == "confirm":
+        services.confirm(referral_id=referral.pk, person=person)
+        messages.success(request, _("Takk! Du har bekreftet henvisningen."))
+    elif action == "withdraw":
+        services.withdraw(referral_id=referral.pk, person=person)
+        messages.success(request, _("Henvisningen er trukket tilbake, og notatet er slettet."))
+    elif action == "sharing":
+        services.set_sharing(referral_id=referral.pk, person=person, share=request.POST.get("share") == "on")
+        messages.success(request, _("Valget ditt er lagret."))
+    else:
+        raise Http404
+    url = reverse("referrals:about_me", kwargs={"public_id": referral.public_id})
+    token = request.POST.get("t")
+    return redirect(f"{url}?t={token}" if token else url)
+
+
+# --- break glass ------------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def break_glass_list(request):
+    """What a municipality admin sees by default: dates, offers and statuses, never who or why."""
+    if not access.can_break_glass(request.user):
+        raise Http404
+    referrals = access.break_glass_scope(request.user).select_related("offer", "service_unit").order_by("-created_at")
+    return render(request, "referrals/break_glass_list.html", {"referrals": referrals[:200]})
+
+
+@never_cache
+@login_required
+def break_glass(request, public_id):
+    if not access.can_break_glass(request.user):
+        raise Http404
+    referral = get_object_or_404(access.break_glass_scope(request.user).select_related(*_SELECT), public_id=public_id)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.break_glass(referral=referral, admin=request.user, reason=form.cleaned_data["reason"])
+        except services.ReferralRefusal as refusal:
+            form.add_error("reason", refusal.message)
+        else:
+            return render(
+                request,
+                "referrals/referral_detail.html",
+                {"referral": referral, "timeline": _timeline(referral), "break_glass": True},
+            )
+    return render(request, "referrals/break_glass.html", {"form": form, "referral": referral})

@@ -1,0 +1,145 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from audit.models import AccessEvent
+from referrals.models import Referral
+from tests.people import person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_health_worker_refers_from_the_offer_page_with_a_held_seat(
+    client, worker, run, django_capture_on_commit_callbacks
+):
+    client.force_login(worker)
+    page = client.get(run.offer.get_absolute_url()).text
+    assert reverse("referrals:refer", kwargs={"slug": run.offer.slug}) in page
+    form = client.get(reverse("referrals:refer", kwargs={"slug": run.offer.slug})).text
+    assert "Ikke skriv diagnoser" in form
+    data = {
+        "run": run.pk,
+        "name": "Ola",
+        "birth_date": "1980-05-17",
+        "email": "ola@example.org",
+        "phone": "",
+        "consent": "on",
+        "consent_method": "spoken",
+        "consent_given_at": "2026-11-20",
+        "hold_seat": "on",
+        "adaptation_needs": "",
+        "note": "Liker leire",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("referrals:refer", kwargs={"slug": run.offer.slug}), data)
+    referral = Referral.objects.get()
+    assert response.url == reverse("referrals:detail", kwargs={"public_id": referral.public_id})
+    assert referral.enrolment.status == "held"
+    person_mail = next(m for m in mail.outbox if m.to == ["ola@example.org"])
+    assert "Liker leire" not in person_mail.body and "/min-side/henvisninger/" in person_mail.body
+    assert "Liker leire" in client.get(response.url).text
+    assert "Keramikk" in client.get(reverse("referrals:list")).text
+
+
+def test_missing_consent_is_refused_with_a_kind_message(client, worker, run):
+    client.force_login(worker)
+    data = {
+        "name": "Ola",
+        "birth_date": "1980-05-17",
+        "email": "ola@example.org",
+        "consent_method": "spoken",
+        "consent_given_at": "2026-11-20",
+    }
+    response = client.post(reverse("referrals:refer", kwargs={"slug": run.offer.slug}), data)
+    assert response.status_code == 200
+    assert "bare sendes med personens samtykke" in response.text
+    assert not Referral.objects.exists()
+
+
+def test_the_coordinator_sees_the_inbox_oldest_first_and_accepts(client, refer, coordinator):
+    first, _ = refer(email="first@example.org")
+    second, _ = refer(email="second@example.org")
+    client.force_login(coordinator)
+    inbox = client.get(reverse("referrals:inbox")).text
+    assert inbox.index(str(first.public_id)) < inbox.index(str(second.public_id))  # oldest first
+    detail_url = reverse("referrals:inbox_detail", kwargs={"public_id": first.public_id})
+    assert "Ola" in client.get(detail_url).text
+    first.refresh_from_db()
+    assert first.status == Referral.Status.SEEN
+    client.post(reverse("referrals:accept", kwargs={"public_id": first.public_id}), {"run": first.run_id})
+    first.refresh_from_db()
+    assert first.status == Referral.Status.ACCEPTED
+    assert client.get(detail_url).status_code == 404  # answered: no longer in the inbox
+
+
+def test_the_person_sees_the_referral_and_who_has_read_it_and_can_withdraw(client, refer, coordinator):
+    referral, _ = refer(hold_seat=True, note="Et notat")
+    reader = client.__class__()
+    reader.force_login(coordinator)
+    reader.get(reverse("referrals:inbox_detail", kwargs={"public_id": referral.public_id}))
+    url = reverse("referrals:about_me", kwargs={"public_id": referral.public_id})
+    client.force_login(referral.person)
+    page = client.get(url).text
+    assert "Tonje" in page and "Et notat" in page
+    client.post(reverse("referrals:about_me_answer", kwargs={"public_id": referral.public_id, "action": "withdraw"}))
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.WITHDRAWN and referral.note == ""
+
+
+def test_the_person_can_answer_from_the_email_link_without_an_account(
+    client, refer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _referral, _ = refer()
+    link = re.search(r"http://\S+/min-side/henvisninger/\S+", mail.outbox[0].body).group(0).split("8000", 1)[1]
+    assert client.get(link).status_code == 200
+    assert client.get(link.split("?")[0]).status_code == 404
+
+
+def test_every_read_is_logged(client, refer, worker, coordinator):
+    referral, _ = refer()
+    client.force_login(worker)
+    client.get(reverse("referrals:detail", kwargs={"public_id": referral.public_id}))
+    client.get(reverse("referrals:list"))
+    client.force_login(coordinator)
+    client.get(reverse("referrals:inbox"))
+    actions = sorted(AccessEvent.objects.filter(subject=referral.person).values_list("action", flat=True))
+    assert actions == ["referral.listed", "referral.listed", "referral.viewed"]
+
+
+def test_other_health_workers_and_admins_cannot_read_it(client, refer, unit):
+    from accounts.models import Role, ServiceUnit
+    from tests.people import member
+
+    referral, _ = refer()
+    other_unit = ServiceUnit.objects.create(name="Annen", slug="annen", municipality=unit.municipality)
+    other = person("other.worker@example.org", mfa=True)
+    member(other, Role.HEALTH_WORKER, other_unit)
+    client.force_login(other)
+    assert client.get(reverse("referrals:detail", kwargs={"public_id": referral.public_id})).status_code == 404
+    admin = person("admin@example.org", mfa=True)
+    member(admin, Role.MUNICIPALITY_ADMIN, unit.municipality)
+    client.force_login(admin)
+    assert client.get(reverse("referrals:detail", kwargs={"public_id": referral.public_id})).status_code == 404
+    listing = client.get(reverse("referrals:break_glass_list")).text
+    assert "Ola" not in listing
+    url = reverse("referrals:break_glass", kwargs={"public_id": referral.public_id})
+    assert "Ola" not in client.get(url).text
+    page = client.post(url, {"reason": "Personen har klaget og ber oss se på saken"}).text
+    assert "Ola" in page
+    assert AccessEvent.objects.filter(action="referral.break_glass", actor=admin).exists()
+
+
+def test_a_shared_caseload_lets_colleagues_follow_the_referral(client, refer, unit):
+    from accounts.models import Role
+    from tests.people import member
+
+    unit.shares_caseload = True
+    unit.save()
+    referral, _ = refer()
+    colleague = person("colleague@example.org", mfa=True)
+    member(colleague, Role.HEALTH_WORKER, unit)
+    client.force_login(colleague)
+    assert client.get(reverse("referrals:detail", kwargs={"public_id": referral.public_id})).status_code == 200
