@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import load_demo_accounts
 from courses.demo.load import load_demo_catalogue
+from referrals.demo import load_demo_referrals
 
 
 class Command(BaseCommand):
@@ -13,6 +14,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data is never loaded in production (DJANGO_ENV=production).")
         counts = load_demo_catalogue()
         counts["demo accounts"] = load_demo_accounts()
+        counts["new demo referrals"] = load_demo_referrals()
         self.stdout.write(
             self.style.SUCCESS("Demo data is in place: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         )
