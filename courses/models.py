@@ -202,7 +202,13 @@ class OfferQuerySet(models.QuerySet):
         return [(kind.value, kind.label, counts.get(kind.value, 0)) for kind in Offer.Kind]
 
     def with_next_start(self):
-        next_run = Run.objects.upcoming().filter(offer=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
+        """The start of the offer's next run that has not started yet (for "starting soonest")."""
+        next_run = (
+            Run.objects.published()
+            .filter(offer=OuterRef("pk"), starts_at__gte=timezone.now())
+            .order_by("starts_at")
+            .values("starts_at")[:1]
+        )
         return self.annotate(next_start=Subquery(next_run))
 
 
@@ -481,6 +487,11 @@ class Run(models.Model):
         if self.registration_closes_at and now >= self.registration_closes_at:
             return "closed"
         return "open"
+
+    @property
+    def is_ongoing(self) -> bool:
+        now = timezone.now()
+        return bool(self.starts_at and self.ends_at and self.starts_at <= now < self.ends_at)
 
     @property
     def open_to_walk_ins(self) -> bool:
