@@ -50,6 +50,13 @@ def _lock_runs(*run_ids: int) -> dict[int, Run]:
     return {run.pk: run for run in runs.filter(pk__in=sorted(set(run_ids))).order_by("pk")}
 
 
+def _lock_enrolment(enrolment_id: int) -> tuple[Enrolment, Run]:
+    """The enrolment, read again after its run is locked (so its status cannot change under us)."""
+    run_id = Enrolment.objects.values_list("run_id", flat=True).get(pk=enrolment_id)
+    run = _lock_runs(run_id)[run_id]
+    return Enrolment.objects.select_related("person").get(pk=enrolment_id), run
+
+
 @dataclass(frozen=True)
 class Seats:
     capacity: int
@@ -265,9 +272,7 @@ def _create(run, person, status, *, source, wants_reminders=False, expires_at=No
 def cancel(*, enrolment_id: int, acting: Acting, reason: str = "cancelled", now=None) -> Enrolment:
     """Leave a run or its waiting list (no reason asked). A freed seat goes to the next in line."""
     now = now or timezone.now()
-    enrolment = Enrolment.objects.select_related("person").get(pk=enrolment_id)
-    run = _lock_runs(enrolment.run_id)[enrolment.run_id]
-    enrolment.refresh_from_db()
+    enrolment, run = _lock_enrolment(enrolment_id)
     if not enrolment.is_active:
         raise EnrolmentRefusal(_("Du er allerede meldt av."), code="not_active")
     _end(enrolment, Status.CANCELLED, acting=acting, reason=reason)
@@ -279,9 +284,7 @@ def cancel(*, enrolment_id: int, acting: Acting, reason: str = "cancelled", now=
 @transaction.atomic(durable=True)
 def accept_offer(*, enrolment_id: int, acting: Acting, now=None) -> Enrolment:
     now = now or timezone.now()
-    enrolment = Enrolment.objects.get(pk=enrolment_id)
-    run = _lock_runs(enrolment.run_id)[enrolment.run_id]
-    enrolment.refresh_from_db()
+    enrolment, run = _lock_enrolment(enrolment_id)
     if enrolment.status != Status.OFFERED:
         raise EnrolmentRefusal(_("Dette tilbudet om plass gjelder ikke lenger."), code="not_offered")
     if enrolment.offer_expires_at <= now:
@@ -306,9 +309,7 @@ def accept_offer(*, enrolment_id: int, acting: Acting, now=None) -> Enrolment:
 def decline_offer(*, enrolment_id: int, acting: Acting, now=None) -> Enrolment:
     """Say no to a freed seat. No penalty: the person may join the list again any time."""
     now = now or timezone.now()
-    enrolment = Enrolment.objects.get(pk=enrolment_id)
-    run = _lock_runs(enrolment.run_id)[enrolment.run_id]
-    enrolment.refresh_from_db()
+    enrolment, run = _lock_enrolment(enrolment_id)
     if enrolment.status != Status.OFFERED:
         raise EnrolmentRefusal(_("Dette tilbudet om plass gjelder ikke lenger."), code="not_offered")
     _end(enrolment, Status.CANCELLED, acting=acting, reason="offer_declined")
@@ -320,11 +321,9 @@ def decline_offer(*, enrolment_id: int, acting: Acting, now=None) -> Enrolment:
 def expire_offer(*, enrolment_id: int, now=None) -> bool:
     """Run by the worker when an offer's time is up. Safe to run more than once."""
     now = now or timezone.now()
-    enrolment = Enrolment.objects.filter(pk=enrolment_id).first()
-    if enrolment is None:
+    if not Enrolment.objects.filter(pk=enrolment_id).exists():
         return False
-    run = _lock_runs(enrolment.run_id)[enrolment.run_id]
-    enrolment.refresh_from_db()
+    enrolment, run = _lock_enrolment(enrolment_id)
     if enrolment.status not in (Status.OFFERED, Status.HELD) or enrolment.offer_expires_at > now:
         return False
     _expire(enrolment, run, now=now, acting=Acting.system())
@@ -543,9 +542,7 @@ def change_priority(*, enrolment_id: int, priority: int, reason: str, acting: Ac
     reason = reason.strip()
     if not reason:
         raise EnrolmentRefusal(_("Skriv en begrunnelse for å endre rekkefølgen på ventelisten."), code="reason")
-    enrolment = Enrolment.objects.get(pk=enrolment_id)
-    _lock_runs(enrolment.run_id)
-    enrolment.refresh_from_db()
+    enrolment, _run = _lock_enrolment(enrolment_id)
     if enrolment.status != Status.WAITLISTED:
         raise EnrolmentRefusal(_("Bare de som står på ventelisten har en plass i rekkefølgen."), code="not_waiting")
     previous = enrolment.priority
@@ -588,9 +585,7 @@ def record_attendance(*, session, marks: dict[int, str], acting: Acting) -> int:
 
 @transaction.atomic(durable=True)
 def set_completion(*, enrolment_id: int, completed: bool, acting: Acting) -> Enrolment:
-    enrolment = Enrolment.objects.select_related("person").get(pk=enrolment_id)
-    _lock_runs(enrolment.run_id)
-    enrolment.refresh_from_db()
+    enrolment, _run = _lock_enrolment(enrolment_id)
     if enrolment.status not in (Status.CONFIRMED, Status.COMPLETED, Status.DROPPED_OUT):
         raise EnrolmentRefusal(_("Bare deltakere kan få fullført eller sluttet."), code="not_participant")
     new = Status.COMPLETED if completed else Status.DROPPED_OUT
@@ -669,9 +664,7 @@ def place_from_referral(*, run_id: int, person, acting: Acting, held: Enrolment 
 def release(*, enrolment_id: int, acting: Acting, reason: str, now=None) -> None:
     """Give up a referral's seat or place (withdrawn, declined): it goes to the next in line."""
     now = now or timezone.now()
-    enrolment = Enrolment.objects.get(pk=enrolment_id)
-    run = _lock_runs(enrolment.run_id)[enrolment.run_id]
-    enrolment.refresh_from_db()
+    enrolment, run = _lock_enrolment(enrolment_id)
     if enrolment.is_active:
         _end(enrolment, Status.CANCELLED, acting=acting, reason=reason)
         _offer_free_seats(run, now=now)
