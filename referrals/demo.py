@@ -40,9 +40,17 @@ def load_demo_referrals() -> int:
             else None
         )
         referral, _held = services.refer(
-            referrer=worker, service_unit=unit, offer=offer, run=run, name=name, email=email, phone="",
-            birth_date=dt.date(1984, 6, 1), consent_method="spoken",
-            consent_given_at=timezone.now() - dt.timedelta(days=days_ago), hold_seat=run is not None and not answer,
+            referrer=worker,
+            service_unit=unit,
+            offer=offer,
+            run=run,
+            name=name,
+            email=email,
+            phone="",
+            birth_date=dt.date(1984, 6, 1),
+            consent_method="spoken",
+            consent_given_at=timezone.now() - dt.timedelta(days=days_ago),
+            hold_seat=run is not None and not answer,
             note="Vil gjerne prøve noe med hendene." if not answer else "",
         )
         sent = timezone.now() - dt.timedelta(days=days_ago)

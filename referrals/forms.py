@@ -7,6 +7,10 @@ from courses.models import Run
 from referrals.models import NOTE_MAX_LENGTH, Referral
 
 
+def _runs_not_started(offer):
+    return Run.objects.published().filter(offer=offer, starts_at__gte=timezone.now()).select_related("semester")
+
+
 class ReferralForm(forms.Form):
     run = forms.ModelChoiceField(
         label=_("Hvilken gjennomføring"),
@@ -53,7 +57,7 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, offer, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["run"].queryset = Run.objects.upcoming().filter(offer=offer).select_related("semester")
+        self.fields["run"].queryset = _runs_not_started(offer)
         if len(units) > 1:
             self.fields["service_unit"] = forms.ModelChoiceField(label=_("Fra enhet"), queryset=units)
         self.units = units
@@ -92,11 +96,11 @@ class DeclineForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    run = forms.ModelChoiceField(label=_("Gjennomføring"), queryset=Run.objects.none())
+    run = forms.ModelChoiceField(label=_("Gjennomføring"), queryset=Run.objects.none(), empty_label=None)
 
     def __init__(self, *args, offer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["run"].queryset = Run.objects.upcoming().filter(offer=offer).select_related("semester")
+        self.fields["run"].queryset = _runs_not_started(offer)
 
 
 class BreakGlassForm(forms.Form):

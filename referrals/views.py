@@ -11,11 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
+from accounts.models import Role
 from audit.models import AccessEvent, AuditEvent
 from courses.models import Offer
 from referrals import access, links, services
@@ -25,15 +28,66 @@ from referrals.models import CONSENT_TEXT_VERSION, Referral
 _SELECT = ("offer__provider", "run__semester", "person", "referrer", "service_unit", "enrolment")
 
 
+EVENT_LABELS = {
+    "referral.sent": gettext_lazy("Henvisningen ble sendt"),
+    "referral.seen": gettext_lazy("Tilbyderen så henvisningen"),
+    "referral.contact_requested": gettext_lazy("Tilbyderen vil snakke med personen"),
+    "referral.accepted": gettext_lazy("Personen fikk plass"),
+    "referral.waitlisted": gettext_lazy("Personen kom på venteliste"),
+    "referral.declined": gettext_lazy("Tilbyderen sa nei"),
+    "referral.withdrawn": gettext_lazy("Personen trakk henvisningen tilbake"),
+    "referral.confirmed_by_person": gettext_lazy("Personen bekreftet henvisningen"),
+    "referral.sharing_changed": gettext_lazy("Personen endret hva helsearbeideren får se"),
+    "referral.started": gettext_lazy("Personen har startet"),
+    "referral.completed": gettext_lazy("Personen har fullført"),
+    "referral.stopped": gettext_lazy("Personen har sluttet"),
+    "referral.erased": gettext_lazy("Personopplysningene ble slettet"),
+}
+READ_LABELS = {
+    "referral.viewed": gettext_lazy("åpnet henvisningen"),
+    "referral.listed": gettext_lazy("så den i en liste"),
+    "referral.break_glass": gettext_lazy("åpnet henvisningen med begrunnelse"),
+}
+ROLE_LABELS = {**dict(Role.choices), "citizen": gettext_lazy("personen selv"), "system": gettext_lazy("Kurskatalogen")}
+
+
 def _timeline(referral, *, for_worker=False):
-    """The referral's history from the append-only audit trail (what the person agreed to share)."""
-    events = AuditEvent.objects.filter(object_type="referrals.referral", object_id=str(referral.pk)).order_by("at")
+    """The referral's history, in words, from the append-only audit trail (what the person agreed to share)."""
     hidden = (
         {"referral.started", "referral.completed", "referral.stopped"}
         if (for_worker and not referral.share_progress)
         else set()
     )
-    return [event for event in events if event.action not in hidden]
+    events = AuditEvent.objects.filter(object_type="referrals.referral", object_id=str(referral.pk)).order_by("at")
+    return [
+        {
+            "at": event.at,
+            "label": EVENT_LABELS.get(event.action, event.action),
+            "by": ROLE_LABELS.get(event.acting_role, ""),
+        }
+        for event in events
+        if event.action not in hidden
+    ]
+
+
+def _reads(referral):
+    """Who has read the referral: each person and kind of read once, with the last time and how often."""
+    reads = (
+        AccessEvent.objects.filter(object_type="referrals.referral", object_id=str(referral.pk))
+        .exclude(actor=referral.person)
+        .values("actor__first_name", "actor__email", "acting_role", "action", "reason")
+        .annotate(last=Max("at"), times=Count("pk"))
+        .order_by("-last")
+    )
+    return [
+        {
+            **read,
+            "name": read["actor__first_name"] or read["actor__email"],
+            "role": ROLE_LABELS.get(read["acting_role"], ""),
+            "what": READ_LABELS.get(read["action"], ""),
+        }
+        for read in reads
+    ]
 
 
 def health_worker_view(view):

@@ -206,7 +206,7 @@ class _Loader:
         cur, nxt = self.sem.current, self.sem.next
         # 6 courses x 2 groups x 10 places x 2 semesters = 240 places a year.
         spring_fill = {
-            "keramikk": (10, 10),
+            "keramikk": (10, 8),
             "maling": (8, 7),
             "vev": (4, 6),
             "maskinstrikk": (9, 5),
