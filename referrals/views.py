@@ -6,14 +6,13 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.db.models import Count, Max
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -276,19 +275,13 @@ def _the_persons(request, public_id) -> Referral:
 @never_cache
 def about_me(request, public_id):
     referral = _the_persons(request, public_id)
-    reads = (
-        AccessEvent.objects.filter(object_type="referrals.referral", object_id=str(referral.pk))
-        .exclude(actor=referral.person)
-        .select_related("actor")
-        .order_by("-at")
-    )
     return render(
         request,
         "referrals/about_me.html",
         {
             "referral": referral,
             "timeline": _timeline(referral),
-            "reads": reads,
+            "reads": _reads(referral),
             "token": request.GET.get("t", ""),
         },
     )
