@@ -17,4 +17,5 @@ class Command(BaseCommand):
                     continue
                 polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
                 compiled += 1
-        self.stdout.write(f"Compiled {compiled} translation file(s).")
+        if options["verbosity"] > 0:
+            self.stdout.write(f"Compiled {compiled} translation file(s).")
