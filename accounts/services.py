@@ -242,11 +242,10 @@ def find_or_create_citizen(*, name: str, email: str, phone: str, birth_date, lan
     address = email.strip().lower() if email else mobile_only_address(phone)
     user = User.objects.filter(email__iexact=address).first()
     if user is None:
+        # No password: they sign in with an e-mailed code if they want an account at all.
         user = User.objects.create_user(
             email=address, first_name=name.strip(), phone=phone, birth_date=birth_date, preferred_language=language
         )
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
         if email:
             EmailAddress.objects.create(user=user, email=address, primary=True, verified=False)
         record_change(

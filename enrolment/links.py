@@ -10,7 +10,7 @@ from django.urls import reverse
 _SALT = "enrolment.links"
 MAX_AGE = 60 * 60 * 24 * 120  # a semester and a bit
 
-ACTIONS = ("cancel", "accept", "decline")
+ACTIONS = ("view", "cancel", "accept", "decline")
 
 
 def token_for(enrolment, action: str) -> str:

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -76,12 +77,15 @@ class Seats:
 
 def count_seats(run: Run, *, now=None) -> Seats:
     now = now or timezone.now()
-    enrolments = Enrolment.objects.filter(run=run)
+    counts = Enrolment.objects.filter(run=run).aggregate(
+        holding=Count("pk", filter=Q(status__in=Enrolment.SEAT_HOLDING)),
+        waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
+    )
     return Seats(
         capacity=run.capacity,
-        holding=enrolments.holding_seats().count(),
+        holding=counts["holding"],
         held_for_continuing=len(_continuing_without_answer(run, now=now)),
-        waiting=enrolments.filter(status=Status.WAITLISTED).count(),
+        waiting=counts["waiting"],
     )
 
 
@@ -130,8 +134,8 @@ def _check_can_join(run: Run, person, *, source: str, now) -> None:
     if not by_staff:
         _check_registration_window(run, person, now=now)
     _check_age(offer, person, on=run.starts_at.date() if run.starts_at else now.date())
-    if Enrolment.objects.filter(run=run, person=person).active().exists():
-        existing = Enrolment.objects.filter(run=run, person=person).active().get()
+    existing = Enrolment.objects.filter(run=run, person=person).active().first()
+    if existing is not None:
         if existing.status == Status.WAITLISTED:
             raise EnrolmentRefusal(_("Du står allerede på ventelisten til dette kurset."), code="already")
         raise EnrolmentRefusal(_("Du er allerede påmeldt dette kurset."), code="already")

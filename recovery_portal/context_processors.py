@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import translation
 from django.utils.translation import get_language_info
 
 
@@ -9,7 +10,6 @@ def site(request):
     from enrolment import access as enrolment_access
     from referrals import access as referral_access
 
-    path = request.get_full_path()
     user = getattr(request, "user", None)
     return {
         "portal_name": settings.PORTAL_NAME,
@@ -20,12 +20,30 @@ def site(request):
             and user.is_authenticated
             and (enrolment_access.is_coordinator(user) or enrolment_access.is_facilitator(user))
         ),
-        "language_links": [
+        "language_links": _language_links(request),
+    }
+
+
+def _language_links(request):
+    """This very page in each language (the URL was resolved once already; reversing is cheap)."""
+    match = request.resolver_match
+    query = request.META.get("QUERY_STRING", "")
+    links = []
+    for code, _name in settings.LANGUAGES:
+        url = None
+        if match is not None and match.url_name:
+            with translation.override(code):
+                try:
+                    url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+                except NoReverseMatch:
+                    url = None
+            if url is not None and query:
+                url = f"{url}?{query}"
+        links.append(
             {
                 "code": code,
                 "name": get_language_info(code)["name_local"],
-                "url": translate_url(path, code),
+                "url": url or translate_url(request.get_full_path(), code),
             }
-            for code, _name in settings.LANGUAGES
-        ],
-    }
+        )
+    return links

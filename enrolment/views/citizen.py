@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,8 +15,6 @@ from courses.models import Offer, Run
 from enrolment import links, services
 from enrolment.forms import ConfirmForm, SignUpForm
 from enrolment.models import Enrolment, Interest
-
-_JUST_ENROLLED = "enrolment.just_enrolled"
 
 
 @never_cache
@@ -44,8 +43,9 @@ def sign_up(request, run_id):
         except services.EnrolmentRefusal as refusal:
             form.add_error(None, refusal.message)
         else:
-            request.session[_JUST_ENROLLED] = str(enrolment.public_id)
-            return redirect("enrolment:confirmation", public_id=enrolment.public_id)
+            # A signed link, so the confirmation shows without an account and without a server session.
+            url = reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
+            return redirect(f"{url}?t={links.token_for(enrolment, 'view')}")
     seats = services.count_seats(run)
     return render(
         request,
@@ -72,14 +72,12 @@ def _person_for(request, data):
 
 
 def _own_or_linked(request, public_id, action=None) -> Enrolment:
-    """The enrolment, if it is the signed-in person's own, was just made in this browser, or the
-    request carries the e-mail link's token for this action. Otherwise: not found."""
+    """The enrolment, if it is the signed-in person's own, or the request carries a signed link's token
+    for this action (from the e-mail, or from the sign-up that just made it). Otherwise: not found."""
     enrolment = get_object_or_404(
         Enrolment.objects.select_related("run__offer__provider", "run__semester", "person"), public_id=public_id
     )
     if request.user.is_authenticated and enrolment.person_id == request.user.pk:
-        return enrolment
-    if request.session.get(_JUST_ENROLLED) == str(public_id):
         return enrolment
     token = request.POST.get("t") or request.GET.get("t")
     if action and links.token_is_valid(enrolment, action, token):
@@ -89,7 +87,7 @@ def _own_or_linked(request, public_id, action=None) -> Enrolment:
 
 @never_cache
 def confirmation(request, public_id):
-    enrolment = _own_or_linked(request, public_id)
+    enrolment = _own_or_linked(request, public_id, "view")
     position = waiting = None
     if enrolment.status == Enrolment.Status.WAITLISTED:
         position, waiting = services.waiting_position(enrolment)

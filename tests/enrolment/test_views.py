@@ -36,7 +36,7 @@ def test_a_person_without_an_account_signs_up_with_name_email_and_birth_date(
         response = sign_up_anonymously(client, run, "kari@example.org")
     assert response.status_code == 302
     enrolment = Enrolment.objects.get()
-    assert response.url == reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
+    assert response.url.startswith(reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id}))
     page = client.get(response.url).text
     assert "Du er påmeldt!" in page and "logge inn med en kode" in page
     user = User.objects.get(email="kari@example.org")
