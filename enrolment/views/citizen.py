@@ -24,34 +24,46 @@ def sign_up(request, run_id):
     )
     offer = run.offer
     needs_birth_date = offer.min_age is not None or offer.max_age is not None
-    form = SignUpForm(request.POST or None, user=request.user, needs_birth_date=needs_birth_date)
-    full = False
+
+    def form_for(data, waiting):
+        if data is not None:
+            data = {**data.dict(), "waiting_list": "on" if waiting else ""}
+        return SignUpForm(data, user=request.user, needs_birth_date=needs_birth_date, initial={"waiting_list": waiting})
+
+    # A full run's form is a waiting-list form from the start: one press of the button is enough.
+    waiting = not services.count_seats(run).open_to_walk_ins
+    form = SignUpForm(
+        request.POST or None, user=request.user, needs_birth_date=needs_birth_date, initial={"waiting_list": waiting}
+    )
     if request.method == "POST" and form.is_valid():
+        waiting = form.cleaned_data["waiting_list"]
         person = _person_for(request, form.cleaned_data)
-        action = services.join_waiting_list if form.cleaned_data["waiting_list"] else services.sign_up
-        kwargs = {"run_id": run.pk, "person": person, "acting": acting_self(person)}
-        if action is services.sign_up:
-            kwargs["wants_reminders"] = form.cleaned_data["wants_reminders"]
         try:
-            enrolment = action(**kwargs)
-        except services.RunFull:
-            full = True
-            form = SignUpForm(
-                {**request.POST.dict(), "waiting_list": "on"}, user=request.user, needs_birth_date=needs_birth_date
-            )
+            if waiting:
+                enrolment = services.join_waiting_list(run_id=run.pk, person=person, acting=acting_self(person))
+            else:
+                enrolment = services.sign_up(
+                    run_id=run.pk,
+                    person=person,
+                    acting=acting_self(person),
+                    wants_reminders=form.cleaned_data["wants_reminders"],
+                )
+        except services.RunFull as refusal:
+            waiting = True  # the last seat went just now: nothing typed is lost, the form offers the list
+            form = form_for(request.POST, waiting)
             form.is_valid()
+            form.add_error(None, refusal.message)
         except services.EnrolmentRefusal as refusal:
+            if refusal.code == "seats_free":
+                waiting = False
+                form = form_for(request.POST, waiting)
+                form.is_valid()
             form.add_error(None, refusal.message)
         else:
             # A signed link, so the confirmation shows without an account and without a server session.
             url = reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
             return redirect(f"{url}?t={links.token_for(enrolment, 'view')}")
-    seats = services.count_seats(run)
-    return render(
-        request,
-        "enrolment/sign_up_form.html",
-        {"run": run, "offer": offer, "form": form, "full": full or not seats.open_to_walk_ins},
-    )
+    return render(request, "enrolment/sign_up_form.html", {"run": run, "offer": offer, "form": form, "full": waiting})
 
 
 def _person_for(request, data):

@@ -243,3 +243,12 @@ def test_facilitators_see_their_runs_and_nothing_else(client, run):
     assert client.get(reverse("enrolment:participants", kwargs={"run_id": run.pk})).status_code == 200
     assert client.get(reverse("enrolment:participants", kwargs={"run_id": other.pk})).status_code == 404
     assert client.get(reverse("enrolment:run_edit", kwargs={"run_id": run.pk})).status_code == 404
+
+
+def test_a_full_runs_form_joins_the_waiting_list_with_one_press(client, run):
+    factories.confirmed(run, 1)
+    page = client.get(reverse("enrolment:sign_up", kwargs={"run_id": run.pk})).text
+    hidden = re.search(r'<input type="hidden" name="waiting_list" value="([^"]*)"', page).group(1)
+    response = sign_up_anonymously(client, run, "w@example.org", waiting_list=hidden)
+    assert response.status_code == 302
+    assert Enrolment.objects.get(person__email="w@example.org").status == Status.WAITLISTED
