@@ -39,6 +39,30 @@ SORT_CHOICES = [
 ]
 
 
+class _ModelChoiceIterator(django_filters.fields.ModelChoiceIterator):
+    """The choices from one plain query.
+
+    Django's iterator() opens a server-side cursor on PostgreSQL: DECLARE, FETCH and CLOSE, three round
+    trips for a list of a few dozen municipalities, districts or semesters.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class _ModelChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = _ModelChoiceIterator
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _ModelChoiceField
+
+
 class OfferFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Søk"),
@@ -46,17 +70,19 @@ class OfferFilter(django_filters.FilterSet):
         max_length=search.MAX_QUERY_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
+    # distinct=False: these compare a column of the offer itself, so no row can come twice, and
+    # SELECT DISTINCT over every column (the search vector too) made counting and sorting slow.
     kind = django_filters.MultipleChoiceFilter(
-        label=_("Type tilbud"), choices=Offer.Kind.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Type tilbud"), choices=Offer.Kind.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    kommune = django_filters.ModelChoiceFilter(
+    kommune = ModelChoiceFilter(
         label=_("Kommune"),
         field_name="municipality",
         to_field_name="slug",
         queryset=Municipality.objects.all(),
         empty_label=_("Alle kommuner"),
     )
-    bydel = django_filters.ModelChoiceFilter(
+    bydel = ModelChoiceFilter(
         label=_("Bydel"),
         field_name="district",
         to_field_name="slug",
@@ -74,8 +100,9 @@ class OfferFilter(django_filters.FilterSet):
         field_name="join_method",
         choices=Offer.JoinMethod.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
-    semester = django_filters.ModelChoiceFilter(
+    semester = ModelChoiceFilter(
         label=_("Semester"),
         to_field_name="slug",
         queryset=Semester.objects.all(),
@@ -114,8 +141,16 @@ class OfferFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
         self.corrected_query = None
-        for field in self.form.fields.values():
-            field.widget.attrs.setdefault("class", "ds-input")
+
+    def get_form_class(self):
+        """The same form class for every request (the filters' fields never change); built once per process."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            form_class = super().get_form_class()
+            for field in form_class.base_fields.values():
+                field.widget.attrs.setdefault("class", "ds-input")
+            cls._form_class = form_class
+        return cls._form_class
 
     # Filters whose work happens in filter_queryset, where they combine.
     def filter_nothing(self, queryset, name, value):

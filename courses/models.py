@@ -9,7 +9,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -531,7 +531,15 @@ class Session(models.Model):
         ordering = ["starts_at"]
         verbose_name = _("samling")
         verbose_name_plural = _("samlinger")
-        indexes = [models.Index(fields=["run", "starts_at"], name="session_run_start")]
+        indexes = [
+            models.Index(fields=["run", "starts_at"], name="session_run_start"),
+            # The catalogue's weekday and time-of-day filters, in local time (TIME_ZONE, as the filters
+            # use it). Without it PostgreSQL has no statistics for these expressions, guesses that almost
+            # no session matches, and computes the time zone conversion for every session instead.
+            models.Index(
+                ExtractIsoWeekDay("starts_at"), ExtractHour("starts_at"), F("run"), name="session_local_weekday_hour"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
         ]

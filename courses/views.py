@@ -12,10 +12,12 @@ from referrals import access as referral_access
 from referrals import services as referral_services
 
 PAGE_SIZE = 20
+# Long columns a list row never shows; the search vector alone is a few kilobytes per offer.
+_NOT_ON_CARDS = ("search_vector", "description", "what_happens_next", "provider__description")
 
 
 def offer_list(request):
-    offers = OfferFilter(request.GET, queryset=Offer.objects.published().for_listing())
+    offers = OfferFilter(request.GET, queryset=Offer.objects.published().for_listing().defer(*_NOT_ON_CARDS))
     notices = [_filter_error_notice(field, errors) for field, errors in offers.errors.items()]
     page, page_notice = _page(offers.qs, request.GET.get("side"))
     if page_notice:
@@ -35,7 +37,9 @@ def offer_list(request):
 
 def offer_detail(request, slug):
     offer = get_object_or_404(
-        Offer.objects.published().select_related("provider", "municipality", "district", "location"),
+        Offer.objects.published()
+        .select_related("provider", "municipality", "district", "location")
+        .defer("search_vector"),  # a few kilobytes the page never shows
         slug=slug,
     )
     runs = list(
@@ -45,7 +49,7 @@ def offer_detail(request, slug):
         .prefetch_related(Prefetch("sessions", queryset=Session.objects.select_related("location")))
         .order_by("starts_at", "pk")
     )
-    follow_on = list(offer.follow_on.published().select_related("provider"))
+    follow_on = list(offer.follow_on.published().select_related("provider").defer(*_NOT_ON_CARDS))
     topics = list(offer.topics.all())
     places = _places(offer, runs)
     can_refer = referral_access.can_refer(request.user)

@@ -1,0 +1,1 @@
+"""Benchmarks. Not part of the test run; see bench/README.md."""
