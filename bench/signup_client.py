@@ -10,7 +10,7 @@ The loads (see bench/README.md for what each outcome means):
   floor    GET /bench/signup-floor/<run>/ for the CSRF token, POST it: one locked row, one insert, 302.
   signup   GET /pamelding/<run>/ for the CSRF token, POST the anonymous form with a fresh e-mail:
            302 to /pamelding/<uuid>/ is a seat; 200 with the waiting-list form is "full". Some who
-           got a seat cancel it in the same browser session (POST /pamelding/<uuid>/avmeld/), half
+           got a seat cancel it with the e-mail's signed link (POST /pamelding/<uuid>/avmeld/), half
            of them at once and half a third of the phase later (by then the run may be full, with
            people waiting, so the freed seat is offered to the first in line); some who found a
            waiting-list run full join its waiting list (POST again with waiting_list=on).
@@ -328,8 +328,16 @@ class Load:
         return "refused", response
 
     async def _cancel(self, stats, uuid, jar, token):
+        # The cancel link from the confirmation e-mail: a signed token for this enrolment and action.
+        from types import SimpleNamespace
+
+        from enrolment import links
+
         path = f"/pamelding/{uuid}/avmeld/"
-        response = await self._post(stats, path, jar, {"csrfmiddlewaretoken": token}, latencies=stats.cancel_latency)
+        link_token = links.token_for(SimpleNamespace(public_id=uuid), "cancel")
+        response = await self._post(
+            stats, path, jar, {"csrfmiddlewaretoken": token, "t": link_token}, latencies=stats.cancel_latency
+        )
         if response is None:
             stats.cancel_unclear.append(uuid)
             return
