@@ -179,8 +179,8 @@ def _migration_fingerprint():
     digests = {}
     for config in apps.get_app_configs():
         folder = Path(config.path) / "migrations"
-        if not folder.is_dir() or ROOT not in folder.resolve().parents:
-            continue
+        if not folder.is_dir() or "site-packages" in folder.parts or ROOT not in folder.resolve().parents:
+            continue  # an installed package's migrations change only with its version
         for file in sorted(folder.glob("[0-9]*.py")):
             digests[f"{config.label}/{file.name}"] = hashlib.sha1(file.read_bytes()).hexdigest()
     return digests
