@@ -34,8 +34,7 @@ def my_page(request):
             "enrolments": enrolment_services.enrolments_of(user),
             "referrals": user.referrals_about_me.select_related("offer", "referrer").order_by("-created_at"),
             "interests": user.interests.filter(notified_at__isnull=True).select_related("offer"),
-            "is_course_staff": enrolment_access.runs_with_participants_visible_to(user).exists()
-            or enrolment_access.is_coordinator(user),
+            "is_course_staff": enrolment_access.is_course_staff(user),
             "roles": access.active_memberships(user).select_related(
                 "service_unit", "provider", "run__offer", "municipality"
             ),

@@ -42,12 +42,13 @@ def own_enrolments(user) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(person=user)
 
 
+def is_course_staff(user) -> bool:
+    """Coordinators and facilitators: people with runs to look after (the "Kursene mine" pages)."""
+    return is_coordinator(user) or runs_with_participants_visible_to(user).exists()
+
+
 def is_coordinator(user) -> bool:
     return managed_providers(user).exists()
-
-
-def is_facilitator(user) -> bool:
-    return accounts_access.has_role(user, Role.FACILITATOR)
 
 
 def acting_role_for_run(user, run) -> tuple[str, str]:

@@ -15,11 +15,7 @@ def site(request):
         "portal_name": settings.PORTAL_NAME,
         "show_staff_admin": bool(user and user.is_authenticated and access.is_municipality_admin(user)),
         "show_referrals": bool(user and user.is_authenticated and referral_access.can_refer(user)),
-        "show_course_staff": bool(
-            user
-            and user.is_authenticated
-            and (enrolment_access.is_coordinator(user) or enrolment_access.is_facilitator(user))
-        ),
+        "show_course_staff": bool(user and user.is_authenticated and enrolment_access.is_course_staff(user)),
         "language_links": _language_links(request),
     }
 

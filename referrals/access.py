@@ -44,6 +44,11 @@ def role_towards(user, referral) -> tuple[str, str]:
     return "coordinator", f"provider:{referral.offer.provider_id}"
 
 
+def has_inbox(user) -> bool:
+    """Coordinators of a provider receive referrals to its offers."""
+    return accounts_access.coordinated_providers(user).exists()
+
+
 def can_refer(user) -> bool:
     return accounts_access.service_units_of(user).exists()
 

@@ -176,7 +176,7 @@ def coordinator_view(view):
     @wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not accounts_access.coordinated_providers(request.user).exists():
+        if not access.has_inbox(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 

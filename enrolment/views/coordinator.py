@@ -37,9 +37,7 @@ def staff_view(view):
     @wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not access.runs_with_participants_visible_to(request.user).exists() and not access.is_coordinator(
-            request.user
-        ):
+        if not access.is_course_staff(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
