@@ -1,8 +1,11 @@
 """The catalogue's search and filters. Every choice lives in the URL, so a link can be shared."""
 
+from typing import NamedTuple
+
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchRank
+from django.core.cache import caches
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,28 +42,54 @@ SORT_CHOICES = [
 ]
 
 
-class _ModelChoiceIterator(django_filters.fields.ModelChoiceIterator):
-    """The choices from one plain query.
+# Municipalities, districts and semesters change a few times a year, yet reading them took three
+# queries on every list page. Each process keeps them for a minute; saving or deleting one clears
+# this process's copy at once (courses/apps.py), and other processes follow within the minute.
+FILTER_CHOICES_KEY = "courses:filter-choices:v1"
+FILTER_CHOICES_SECONDS = 60
 
-    Django's iterator() opens a server-side cursor on PostgreSQL: DECLARE, FETCH and CLOSE, three round
-    trips for a list of a few dozen municipalities, districts or semesters.
+
+def place_and_semester_choices():
+    """{"kommune" | "bydel" | "semester": [(slug, name), ...]} in the order the filters show them."""
+    cache = caches["local"]
+    choices = cache.get(FILTER_CHOICES_KEY)
+    if choices is None:
+        choices = {
+            "kommune": list(Municipality.objects.order_by("name").values_list("slug", "name")),
+            "bydel": [
+                (slug, f"{name} ({municipality})")
+                for slug, name, municipality in District.objects.order_by("municipality__name", "name").values_list(
+                    "slug", "name", "municipality__name"
+                )
+            ],
+            "semester": list(Semester.objects.order_by("starts_on").values_list("slug", "name")),
+        }
+        cache.set(FILTER_CHOICES_KEY, choices, FILTER_CHOICES_SECONDS)
+    return choices
+
+
+def forget_place_and_semester_choices(**kwargs):
+    caches["local"].delete(FILTER_CHOICES_KEY)
+
+
+def _shared(choices):
+    """The choices as a callable, which every form shares.
+
+    A form deep-copies its fields, and a list of choices with it, lazy translations and all: that
+    was a tenth of the list page's time. A callable is copied by reference.
     """
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        if self.field.null_label is not None:
-            yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset.all():
-            yield self.choice(obj)
+    return lambda: choices
 
 
-class _ModelChoiceField(django_filters.fields.ModelChoiceField):
-    iterator = _ModelChoiceIterator
+class Option(NamedTuple):
+    value: str
+    label: str
+    selected: bool
+    id: str
 
 
-class ModelChoiceFilter(django_filters.ModelChoiceFilter):
-    field_class = _ModelChoiceField
+_SEVERAL_CHOICES = ("kind", "audience", "join", "weekday")
+_CHOICE_FILTERS = (*_SEVERAL_CHOICES, "kommune", "bydel", "semester", "time", "language", "sort")
 
 
 class OfferFilter(django_filters.FilterSet):
@@ -73,47 +102,44 @@ class OfferFilter(django_filters.FilterSet):
     # distinct=False: these compare a column of the offer itself, so no row can come twice, and
     # SELECT DISTINCT over every column (the search vector too) made counting and sorting slow.
     kind = django_filters.MultipleChoiceFilter(
-        label=_("Type tilbud"), choices=Offer.Kind.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+        label=_("Type tilbud"), choices=_shared(Offer.Kind.choices), widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    kommune = ModelChoiceFilter(
+    kommune = django_filters.ChoiceFilter(
         label=_("Kommune"),
-        field_name="municipality",
-        to_field_name="slug",
-        queryset=Municipality.objects.all(),
+        field_name="municipality__slug",
+        choices=lambda: place_and_semester_choices()["kommune"],
         empty_label=_("Alle kommuner"),
     )
-    bydel = ModelChoiceFilter(
+    bydel = django_filters.ChoiceFilter(
         label=_("Bydel"),
-        field_name="district",
-        to_field_name="slug",
-        queryset=District.objects.select_related("municipality"),
+        field_name="district__slug",
+        choices=lambda: place_and_semester_choices()["bydel"],
         empty_label=_("Alle bydeler"),
     )
     audience = django_filters.MultipleChoiceFilter(
         label=_("For hvem"),
-        choices=Offer.Audience.choices,
+        choices=_shared(Offer.Audience.choices),
         widget=forms.CheckboxSelectMultiple,
         method="filter_audience",
     )
     join = django_filters.MultipleChoiceFilter(
         label=_("Slik blir du med"),
         field_name="join_method",
-        choices=Offer.JoinMethod.choices,
+        choices=_shared(Offer.JoinMethod.choices),
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
-    semester = ModelChoiceFilter(
+    semester = django_filters.ChoiceFilter(
         label=_("Semester"),
-        to_field_name="slug",
-        queryset=Semester.objects.all(),
+        choices=lambda: place_and_semester_choices()["semester"],
         method="filter_nothing",
         empty_label=_("Alle semestre"),
     )
     weekday = django_filters.MultipleChoiceFilter(
-        label=_("Ukedag"), choices=Weekday.CHOICES, widget=forms.CheckboxSelectMultiple, method="filter_nothing"
+        label=_("Ukedag"), choices=_shared(Weekday.CHOICES), widget=forms.CheckboxSelectMultiple, method="filter_nothing"
     )
     time = django_filters.ChoiceFilter(
-        label=_("Tid på dagen"), choices=TIME_OF_DAY, method="filter_nothing", empty_label=_("Når som helst")
+        label=_("Tid på dagen"), choices=_shared(TIME_OF_DAY), method="filter_nothing", empty_label=_("Når som helst")
     )
     age = django_filters.NumberFilter(
         label=_("Passer for min alder"),
@@ -123,14 +149,14 @@ class OfferFilter(django_filters.FilterSet):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 120, "aria-describedby": "age-hint"}),
     )
     language = django_filters.ChoiceFilter(
-        label=_("Språk"), choices=Offer.Language.choices, method="filter_language", empty_label=_("Alle språk")
+        label=_("Språk"), choices=_shared(Offer.Language.choices), method="filter_language", empty_label=_("Alle språk")
     )
     free_seats = django_filters.BooleanFilter(
         label=_("Bare med ledige plasser"), method="filter_nothing", widget=forms.CheckboxInput
     )
     free = django_filters.BooleanFilter(label=_("Bare gratis tilbud"), method="filter_free", widget=forms.CheckboxInput)
     sort = django_filters.ChoiceFilter(
-        label=pgettext_lazy("verb", "Sorter"), choices=SORT_CHOICES, method="filter_nothing", empty_label=None
+        label=pgettext_lazy("verb", "Sorter"), choices=_shared(SORT_CHOICES), method="filter_nothing", empty_label=None
     )
 
     class Meta:
@@ -141,6 +167,7 @@ class OfferFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
         self.corrected_query = None
+        self.count = None  # the number of matches, once a search has counted them
 
     def get_form_class(self):
         """The same form class for every request (the filters' fields never change); built once per process."""
@@ -151,6 +178,33 @@ class OfferFilter(django_filters.FilterSet):
                 field.widget.attrs.setdefault("class", "ds-input")
             cls._form_class = form_class
         return cls._form_class
+
+    def options(self):
+        """{filter name: [Option]} for every filter with a list of choices, marking what this request chose.
+
+        The template draws these as plain inputs: Django's widget templates drew the same hundred
+        inputs about ten times slower, and the list page is the portal's busiest.
+        """
+        form = self.form
+        options = {}
+        for name in _CHOICE_FILTERS:
+            field = form[name]
+            chosen = field.value()
+            if isinstance(chosen, list | tuple):
+                chosen = {str(value) for value in chosen}
+            else:
+                chosen = {"" if chosen is None else str(chosen)}
+            several = name in _SEVERAL_CHOICES
+            options[name] = [
+                Option(
+                    value=str(value),
+                    label=label,
+                    selected=str(value) in chosen,
+                    id=f"{field.auto_id}_{index}" if several else field.auto_id,
+                )
+                for index, (value, label) in enumerate(field.field.choices)
+            ]
+        return options
 
     # Filters whose work happens in filter_queryset, where they combine.
     def filter_nothing(self, queryset, name, value):
@@ -179,26 +233,24 @@ class OfferFilter(django_filters.FilterSet):
         query = (data.get("q") or "").strip()
         sort = data.get("sort") or ("relevance" if query else "soonest")
         if query:
-            matches = self._search(queryset, query)
-            if not matches.exists():
-                corrected = search.corrected_query(query)
-                if corrected:
-                    self.corrected_query = corrected
-                    query = corrected
-                    matches = self._search(queryset, query)
+            # Counting the matches tells whether a corrected spelling is needed, and the pages need the count anyway.
+            matches = queryset.filter(search_vector=search.search_query(query))
+            self.count = matches.count()
+            if not self.count and (corrected := search.corrected_query(query)):
+                self.corrected_query = query = corrected
+                matches = queryset.filter(search_vector=search.search_query(query))
+                self.count = matches.count()
             queryset = matches
+            if sort == "relevance":
+                queryset = queryset.annotate(rank=SearchRank(F("search_vector"), search.search_query(query)))
         return self._sort(queryset, sort, has_query=bool(query))
-
-    def _search(self, queryset, text):
-        query = search.search_query(text)
-        return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
 
     def _filter_by_runs(self, queryset, data):
         """Semester, weekday, time of day and free seats must all hold for the same upcoming run."""
         runs = Run.objects.upcoming(self.now).filter(offer=OuterRef("pk"))
         constrained = False
         if data.get("semester"):
-            runs = runs.filter(semester=data["semester"])
+            runs = runs.filter(semester__slug=data["semester"])
             constrained = True
         sessions = Session.objects.filter(run=OuterRef("pk"))
         session_constrained = False

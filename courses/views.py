@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from courses import search
 from courses.calendar import run_calendar_bytes
 from courses.filters import OfferFilter
 from courses.models import Offer, Provider, Run, Session
@@ -19,7 +20,8 @@ _NOT_ON_CARDS = ("search_vector", "description", "what_happens_next", "provider_
 def offer_list(request):
     offers = OfferFilter(request.GET, queryset=Offer.objects.published().for_listing().defer(*_NOT_ON_CARDS))
     notices = [_filter_error_notice(field, errors) for field, errors in offers.errors.items()]
-    page, page_notice = _page(offers.qs, request.GET.get("side"))
+    matches = offers.qs  # a search counts its matches on the way (offers.count)
+    page, page_notice = _page(matches, request.GET.get("side"), count=offers.count)
     if page_notice:
         notices.append(page_notice)
     return render(
@@ -27,6 +29,8 @@ def offer_list(request):
         "courses/offer_list.html",
         {
             "filter": offers,
+            "options": offers.options(),
+            "query_max_length": search.MAX_QUERY_LENGTH,
             "page": page,
             "notices": notices,
             "corrected_query": offers.corrected_query,
@@ -100,8 +104,10 @@ def _places(offer, runs):
     return list(places.values())
 
 
-def _page(queryset, raw_number):
+def _page(queryset, raw_number, *, count=None):
     paginator = Paginator(queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # counted already: no second COUNT query
     if raw_number in (None, ""):
         return paginator.page(1), None
     try:

@@ -117,7 +117,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "portal_cache",
-    }
+    },
+    # Each process's own memory, for small read-mostly things that may be a minute old (the
+    # catalogue's filter choices, rendered offer cards). Never for anything that must agree between
+    # processes.
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "portal-local",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,6 +1,7 @@
 """Shared fixtures. Builders for catalogue rows live in tests/factories.py."""
 
 import pytest
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
@@ -9,6 +10,12 @@ def _tasks_run_at_once(settings):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "email"]}
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_cache():
+    """What one process keeps in memory (filter choices, offer cards) must not carry over from another test."""
+    caches["local"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -73,9 +74,10 @@ def test_a_nul_byte_in_the_query_is_refused_kindly(client):
 
 
 def test_list_page_query_count_does_not_grow_with_rows(client, django_assert_num_queries):
-    # match check, count, three choice lists (municipalities, districts, semesters), the page, its runs
+    # the count (it also tells whether a corrected spelling is needed), three choice lists
+    # (municipalities, districts, semesters), the page, its runs
     make_catalogue(2)
-    with django_assert_num_queries(7) as small:
+    with django_assert_num_queries(6) as small:
         client.get(reverse("courses:list"), {"q": "keramikk", "free_seats": "true"})
     oslo = factories.municipality()
     for index in range(8):
@@ -83,6 +85,16 @@ def test_list_page_query_count_does_not_grow_with_rows(client, django_assert_num
         factories.run(offer=offer, sessions=3)
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(reverse("courses:list"), {"q": "keramikk", "free_seats": "true"})
+
+
+def test_list_page_reads_the_filter_choices_once_and_shows_a_new_semester_at_once(client, django_assert_num_queries):
+    make_catalogue(2)
+    client.get(reverse("courses:list"))
+    with django_assert_num_queries(3):  # count, page, runs: the choice lists are kept
+        client.get(reverse("courses:list"), {"q": "keramikk"})
+    factories.semester(name="Høst 2031", slug="host-2031")
+    response = client.get(reverse("courses:list"))
+    assertContains(response, '<option value="host-2031">Høst 2031</option>', html=True)
 
 
 def test_detail_page_query_count_does_not_grow_with_runs_and_sessions(client, django_assert_num_queries):
