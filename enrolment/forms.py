@@ -1,7 +1,9 @@
 import datetime as dt
 
 from django import forms
+from django.forms.boundfield import BoundField
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import normalise_phone
@@ -23,8 +25,41 @@ def _check_birth_date(value):
     return value
 
 
+class InputRenderedDirectly(BoundField):
+    """A field whose ``<input>`` is written in Python, the same HTML as Django's ``input.html`` and
+    ``attrs.html`` templates give (tests/enrolment/test_forms.py compares them), without a trip through
+    the template engine for each field. The sign-up form is the busiest form in the portal; other widgets
+    (selects, text areas) still render through their templates."""
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        widget = widget or self.field.widget
+        if only_initial or self.field.localize or widget.template_name not in _INPUT_TEMPLATES:
+            return super().as_widget(widget, attrs, only_initial)
+        attrs = self.build_widget_attrs(attrs or {}, widget)
+        if self.auto_id and "id" not in widget.attrs:
+            attrs.setdefault("id", self.auto_id)
+        context = widget.get_context(self.html_name, self.value(), attrs)["widget"]
+        html = format_html('<input type="{}" name="{}"', context["type"], context["name"])
+        if context["value"] is not None:
+            html += format_html(' value="{}"', str(context["value"]))
+        for name, value in context["attrs"].items():
+            if value is True:
+                html += format_html(" {}", name)
+            elif value is not False:
+                html += format_html(' {}="{}"', name, str(value))
+        return format_html("{}>", html)
+
+
+_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{kind}.html"
+    for kind in ("input", "text", "email", "date", "hidden", "checkbox", "number", "tel")
+)
+
+
 class SignUpForm(forms.Form):
     """Signing up for a run: a signed-in person only confirms; others give name, contact and birth date."""
+
+    bound_field_class = InputRenderedDirectly
 
     name = forms.CharField(
         label=_("Navn"),
