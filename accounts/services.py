@@ -233,36 +233,55 @@ def mobile_only_address(phone: str) -> str:
     return f"mobil-{phone.lstrip('+')}@mobil.invalid"
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction it is part of that, with no savepoint of its own
 def find_or_create_citizen(*, name: str, email: str, phone: str, birth_date, language: str) -> User:
     """The person behind a sign-up without an account: matched by e-mail (or mobile), else created.
 
     An existing account is never changed from an anonymous form, except to add a missing birth date.
     """
-    address = email.strip().lower() if email else mobile_only_address(phone)
-    user = User.objects.filter(email__iexact=address).first()
+    user = find_citizen(email=email, phone=phone)
     if user is None:
-        # No password: they sign in with an e-mailed code if they want an account at all.
-        user = User.objects.create_user(
-            email=address, first_name=name.strip(), phone=phone, birth_date=birth_date, preferred_language=language
-        )
-        if email:
-            EmailAddress.objects.create(user=user, email=address, primary=True, verified=False)
-        record_change(
-            acting=Acting(user=None, role="citizen"),
-            action="account.created",
-            subject=user,
-            obj=user,
-            detail={"via": "sign_up"},
-        )
-    elif user.birth_date is None and birth_date:
-        user.birth_date = birth_date
-        user.save(update_fields=["birth_date"])
-        record_change(
-            acting=Acting(user=None, role="citizen"),
-            action="profile.updated",
-            subject=user,
-            obj=user,
-            detail={"fields": ["birth_date"], "via": "sign_up"},
-        )
+        return create_citizen(name=name, email=email, phone=phone, birth_date=birth_date, language=language)
+    if user.birth_date is None and birth_date:
+        add_missing_birth_date(user=user, birth_date=birth_date)
     return user
+
+
+def find_citizen(*, email: str, phone: str) -> User | None:
+    """The account a sign-up without one belongs to: matched by e-mail, or by mobile when there is no e-mail."""
+    address = email.strip().lower() if email else mobile_only_address(phone)
+    return User.objects.filter(email__iexact=address).first()
+
+
+@transaction.atomic(savepoint=False)
+def create_citizen(*, name: str, email: str, phone: str, birth_date, language: str) -> User:
+    """A person from a form without an account, when find_citizen found none."""
+    address = email.strip().lower() if email else mobile_only_address(phone)
+    # No password: they sign in with an e-mailed code if they want an account at all.
+    user = User.objects.create_user(
+        email=address, first_name=name.strip(), phone=phone, birth_date=birth_date, preferred_language=language
+    )
+    if email:
+        EmailAddress.objects.create(user=user, email=address, primary=True, verified=False)
+    record_change(
+        acting=Acting(user=None, role="citizen"),
+        action="account.created",
+        subject=user,
+        obj=user,
+        detail={"via": "sign_up"},
+    )
+    return user
+
+
+@transaction.atomic(savepoint=False)
+def add_missing_birth_date(*, user: User, birth_date) -> None:
+    """The one change an anonymous form may make to an existing account."""
+    user.birth_date = birth_date
+    user.save(update_fields=["birth_date"])
+    record_change(
+        acting=Acting(user=None, role="citizen"),
+        action="profile.updated",
+        subject=user,
+        obj=user,
+        detail={"fields": ["birth_date"], "via": "sign_up"},
+    )

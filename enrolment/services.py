@@ -13,12 +13,13 @@ Refusals are ``EnrolmentRefusal`` exceptions carrying a message for the person.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from accounts.services import acting_self, add_missing_birth_date, create_citizen, find_citizen
 from audit.services import Acting, record_change
 from courses.models import Offer, Run
 from enrolment import tasks
@@ -77,16 +78,29 @@ class Seats:
 
 def count_seats(run: Run, *, now=None) -> Seats:
     now = now or timezone.now()
-    counts = Enrolment.objects.filter(run=run).aggregate(
-        holding=Count("pk", filter=Q(status__in=Enrolment.SEAT_HOLDING)),
-        waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
-    )
+    holding, waiting = _count_enrolments(run.pk)
     return Seats(
         capacity=run.capacity,
-        holding=counts["holding"],
+        holding=holding,
         held_for_continuing=len(_continuing_without_answer(run, now=now)),
-        waiting=counts["waiting"],
+        waiting=waiting,
     )
+
+
+# Every seat rule rests on this count, and every sign-up runs it (the form page too). Written out in SQL:
+# building it with the ORM took four times as long as running it.
+_COUNT_ENROLMENTS_SQL = (
+    "SELECT count(*) FILTER (WHERE status = ANY(%s)), count(*) FILTER (WHERE status = %s) "
+    "FROM enrolment_enrolment WHERE run_id = %s"
+)
+_SEAT_HOLDING = [str(status) for status in Enrolment.SEAT_HOLDING]
+
+
+def _count_enrolments(run_id: int) -> tuple[int, int]:
+    """(enrolments holding a seat, enrolments on the waiting list) of a run."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_ENROLMENTS_SQL, [_SEAT_HOLDING, str(Status.WAITLISTED), run_id])
+        return cursor.fetchone()
 
 
 def _continuing_without_answer(run: Run, *, now) -> set[int]:
@@ -114,7 +128,8 @@ def is_continuing(run: Run, person) -> bool:
 # --- checks ------------------------------------------------------------------------------------------
 
 
-def _check_can_join(run: Run, person, *, source: str, now) -> None:
+def _check_can_join(run: Run, person, *, source: str, now, newcomer: bool = False) -> None:
+    """Every rule but the seats. A newcomer (an account not stored yet) has no enrolments to look up."""
     offer = run.offer
     if run.status == Run.Status.CANCELLED:
         raise EnrolmentRefusal(_("Dette kurset er dessverre avlyst."), code="cancelled")
@@ -125,15 +140,18 @@ def _check_can_join(run: Run, person, *, source: str, now) -> None:
     if offer.join_method == Offer.JoinMethod.DROP_IN:
         raise EnrolmentRefusal(_("Her trenger du ikke melde deg på. Bare kom!"), code="drop_in")
     by_staff = source in (Source.COORDINATOR, Source.REFERRAL)
-    if offer.join_method != Offer.JoinMethod.OPEN and not by_staff and not is_continuing(run, person):
+    continuing = (lambda: False) if newcomer else (lambda: is_continuing(run, person))
+    if offer.join_method != Offer.JoinMethod.OPEN and not by_staff and not continuing():
         raise EnrolmentRefusal(
             _("Til dette tilbudet blir du med slik: %(how)s. Ta gjerne kontakt for å høre mer.")
             % {"how": offer.get_join_method_display().lower()},
             code="not_open",
         )
     if not by_staff:
-        _check_registration_window(run, person, now=now)
+        _check_registration_window(run, continuing, now=now)
     _check_age(offer, person, on=run.starts_at.date() if run.starts_at else now.date())
+    if newcomer:
+        return
     existing = Enrolment.objects.filter(run=run, person=person).active().first()
     if existing is not None:
         if existing.status == Status.WAITLISTED:
@@ -142,16 +160,17 @@ def _check_can_join(run: Run, person, *, source: str, now) -> None:
     _check_semester_limit(run, person)
 
 
-def _check_registration_window(run: Run, person, *, now) -> None:
+def _check_registration_window(run: Run, continuing, *, now) -> None:
+    """`continuing()` says whether the person is on the previous run (asked only when it matters)."""
     opens, closes = run.registration_opens_at, run.registration_closes_at
     in_continuing_window = run.continuing_until and now < run.continuing_until
-    if in_continuing_window and not is_continuing(run, person):
+    if in_continuing_window and not continuing():
         raise EnrolmentRefusal(
             _("Fram til %(date)s er plassene holdt av for dem som går på kurset nå. Etter det kan alle melde seg på.")
             % {"date": date_format(timezone.localtime(run.continuing_until), "j. F")},
             code="continuing_only",
         )
-    if opens and now < opens and not (in_continuing_window and is_continuing(run, person)):
+    if opens and now < opens and not (in_continuing_window and continuing()):
         raise EnrolmentRefusal(
             _("Påmeldingen åpner %(date)s.") % {"date": date_format(timezone.localtime(opens), "j. F Y")},
             code="not_yet_open",
@@ -217,12 +236,80 @@ def sign_up(
     now = now or timezone.now()
     run = _lock_runs(run_id)[run_id]
     _check_can_join(run, person, source=source, now=now)
-    seats = count_seats(run, now=now)
-    held_for_me = person.pk in _continuing_without_answer(run, now=now)
-    if not held_for_me and not seats.open_to_walk_ins:
-        raise RunFull()
+    source = _check_seat_for(run, person, source=source, now=now)
+    return _confirm(run, person, acting=acting, source=source, wants_reminders=wants_reminders)
+
+
+@transaction.atomic(durable=True)
+def join_waiting_list(*, run_id: int, person, acting: Acting, source: str = Source.SELF, now=None) -> Enrolment:
+    now = now or timezone.now()
+    run = _lock_runs(run_id)[run_id]
+    _check_can_join(run, person, source=source, now=now)
+    _check_no_free_seat(run, now=now)
+    return _wait(run, person, acting=acting, source=source)
+
+
+@transaction.atomic(durable=True)
+def sign_up_without_account(
+    *,
+    run_id: int,
+    name: str,
+    email: str,
+    phone: str,
+    birth_date,
+    language: str,
+    waiting_list: bool = False,
+    wants_reminders: bool = False,
+    now=None,
+) -> Enrolment:
+    """The sign-up form of someone who is not signed in: a seat (or a place on the waiting list) for the
+    person with this e-mail address or mobile number, who is created if we have never seen them.
+
+    One transaction, locked as every seat is: the run first; then the person is looked up (so a second
+    click waits for the first and finds its person and place); then the checks; and only then the writes.
+    A refusal (full, too young, already signed up) writes nothing at all, not even a new account.
+    """
+    now = now or timezone.now()
+    source = Source.SELF
+    run = _lock_runs(run_id)[run_id]
+    person = find_citizen(email=email, phone=phone)
+    if person is None:
+        # Someone we have never seen: no enrolments, no history. Checked as the account that will be stored.
+        newcomer = User(birth_date=birth_date)
+        _check_can_join(run, newcomer, source=source, now=now, newcomer=True)
+    else:
+        if person.birth_date is None and birth_date:
+            add_missing_birth_date(user=person, birth_date=birth_date)  # undone with the rest if refused
+        _check_can_join(run, person, source=source, now=now)
+    if waiting_list:
+        _check_no_free_seat(run, now=now)
+    else:
+        source = _check_seat_for(run, person, source=source, now=now)
+    if person is None:
+        person = create_citizen(name=name, email=email, phone=phone, birth_date=birth_date, language=language)
+    if waiting_list:
+        return _wait(run, person, acting=acting_self(person), source=source)
+    return _confirm(run, person, acting=acting_self(person), source=source, wants_reminders=wants_reminders)
+
+
+def _check_seat_for(run: Run, person, *, source: str, now) -> str:
+    """Raises RunFull unless a seat is free for walk-ins or held for this person (continuing from the
+    previous run); returns the source the seat is taken with."""
+    held_for_me = person is not None and person.pk in _continuing_without_answer(run, now=now)
     if held_for_me:
-        source = Source.CONTINUING if source == Source.SELF else source
+        return Source.CONTINUING if source == Source.SELF else source
+    if not count_seats(run, now=now).open_to_walk_ins:
+        raise RunFull()
+    return source
+
+
+def _check_no_free_seat(run: Run, *, now) -> None:
+    """The waiting list is for full runs: with a seat free for walk-ins, sign up instead."""
+    if count_seats(run, now=now).open_to_walk_ins:
+        raise EnrolmentRefusal(_("Det er ledige plasser, så du kan melde deg på med en gang."), code="seats_free")
+
+
+def _confirm(run: Run, person, *, acting: Acting, source: str, wants_reminders: bool) -> Enrolment:
     enrolment = _create(run, person, Status.CONFIRMED, source=source, wants_reminders=wants_reminders)
     record_change(
         acting=acting,
@@ -235,13 +322,7 @@ def sign_up(
     return enrolment
 
 
-@transaction.atomic(durable=True)
-def join_waiting_list(*, run_id: int, person, acting: Acting, source: str = Source.SELF, now=None) -> Enrolment:
-    now = now or timezone.now()
-    run = _lock_runs(run_id)[run_id]
-    _check_can_join(run, person, source=source, now=now)
-    if count_seats(run, now=now).open_to_walk_ins:
-        raise EnrolmentRefusal(_("Det er ledige plasser, så du kan melde deg på med en gang."), code="seats_free")
+def _wait(run: Run, person, *, acting: Acting, source: str) -> Enrolment:
     enrolment = _create(run, person, Status.WAITLISTED, source=source)
     record_change(
         acting=acting,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.services import acting_self, find_or_create_citizen
+from accounts.services import acting_self, update_profile
 from courses.models import Offer, Run
 from enrolment import links, services
 from enrolment.forms import ConfirmForm, SignUpForm
@@ -19,67 +19,80 @@ from enrolment.models import Enrolment, Interest
 
 @never_cache
 def sign_up(request, run_id):
-    run = get_object_or_404(
-        Run.objects.published().select_related("offer__provider", "semester"), pk=run_id, offer__is_published=True
-    )
-    offer = run.offer
-    needs_birth_date = offer.min_age is not None or offer.max_age is not None
+    runs = Run.objects.published().filter(offer__is_published=True).select_related("offer__provider", "semester")
+    posted = request.POST or None
+    if posted is None:
+        # A full run's form is a waiting-list form from the start: one press of the button is enough.
+        run = get_object_or_404(runs, pk=run_id)
+        waiting = not services.count_seats(run).open_to_walk_ins
+        return _sign_up_page(request, run, _sign_up_form(request, run, None, waiting=waiting), waiting=waiting)
 
-    def form_for(data, waiting):
-        if data is not None:
-            data = {**data.dict(), "waiting_list": "on" if waiting else ""}
-        return SignUpForm(data, user=request.user, needs_birth_date=needs_birth_date, initial={"waiting_list": waiting})
-
-    # A full run's form is a waiting-list form from the start: one press of the button is enough.
-    waiting = not services.count_seats(run).open_to_walk_ins
-    form = SignUpForm(
-        request.POST or None, user=request.user, needs_birth_date=needs_birth_date, initial={"waiting_list": waiting}
-    )
-    if request.method == "POST" and form.is_valid():
-        waiting = form.cleaned_data["waiting_list"]
-        person = _person_for(request, form.cleaned_data)
-        try:
-            if waiting:
-                enrolment = services.join_waiting_list(run_id=run.pk, person=person, acting=acting_self(person))
-            else:
-                enrolment = services.sign_up(
-                    run_id=run.pk,
-                    person=person,
-                    acting=acting_self(person),
-                    wants_reminders=form.cleaned_data["wants_reminders"],
-                )
-        except services.RunFull as refusal:
-            waiting = True  # the last seat went just now: nothing typed is lost, the form offers the list
-            form = form_for(request.POST, waiting)
+    # Posted: the service counts the seats under the run's lock, so they are not counted here first.
+    run = get_object_or_404(runs, pk=run_id)
+    form = _sign_up_form(request, run, posted)
+    if not form.is_valid():
+        return _sign_up_page(request, run, form, waiting=not services.count_seats(run).open_to_walk_ins)
+    try:
+        enrolment = _enrol(request, run, form.cleaned_data)
+    except services.RunFull as refusal:
+        waiting = True  # the last seat went just now: nothing typed is lost, the form offers the list
+        form = _sign_up_form(request, run, posted, waiting=waiting)
+        form.is_valid()
+        form.add_error(None, refusal.message)
+    except services.EnrolmentRefusal as refusal:
+        if refusal.code == "seats_free":
+            waiting = False
+            form = _sign_up_form(request, run, posted, waiting=waiting)
             form.is_valid()
-            form.add_error(None, refusal.message)
-        except services.EnrolmentRefusal as refusal:
-            if refusal.code == "seats_free":
-                waiting = False
-                form = form_for(request.POST, waiting)
-                form.is_valid()
-            form.add_error(None, refusal.message)
         else:
-            # A signed link, so the confirmation shows without an account and without a server session.
-            url = reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
-            return redirect(f"{url}?t={links.token_for(enrolment, 'view')}")
-    return render(request, "enrolment/sign_up_form.html", {"run": run, "offer": offer, "form": form, "full": waiting})
+            waiting = not services.count_seats(run).open_to_walk_ins
+        form.add_error(None, refusal.message)
+    else:
+        # A signed link, so the confirmation shows without an account and without a server session.
+        url = reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
+        return redirect(f"{url}?t={links.token_for(enrolment, 'view')}")
+    return _sign_up_page(request, run, form, waiting=waiting)
 
 
-def _person_for(request, data):
-    if request.user.is_authenticated:
-        if data.get("birth_date") and not request.user.birth_date:
-            from accounts.services import update_profile
+def _sign_up_form(request, run, data, *, waiting=None):
+    """The form; with `waiting` given, posted data is re-read as a sign-up (False) or a waiting-list one (True)."""
+    if data is not None and waiting is not None:
+        data = {**data.dict(), "waiting_list": "on" if waiting else ""}
+    return SignUpForm(
+        data,
+        user=request.user,
+        needs_birth_date=run.offer.min_age is not None or run.offer.max_age is not None,
+        initial={"waiting_list": bool(waiting)},
+    )
 
-            update_profile(user=request.user, changes={"birth_date": data["birth_date"]})
-            request.user.refresh_from_db()
-        return request.user
-    return find_or_create_citizen(
-        name=data["name"],
-        email=data.get("email", ""),
-        phone=data.get("phone", ""),
-        birth_date=data.get("birth_date"),
-        language=get_language(),
+
+def _sign_up_page(request, run, form, *, waiting):
+    return render(
+        request, "enrolment/sign_up_form.html", {"run": run, "offer": run.offer, "form": form, "full": waiting}
+    )
+
+
+def _enrol(request, run, data) -> Enrolment:
+    if not request.user.is_authenticated:
+        # Found or created in the same transaction as the seat: a refusal leaves no new account behind.
+        return services.sign_up_without_account(
+            run_id=run.pk,
+            name=data["name"],
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            birth_date=data.get("birth_date"),
+            language=get_language(),
+            waiting_list=data["waiting_list"],
+            wants_reminders=data["wants_reminders"],
+        )
+    person = request.user
+    if data.get("birth_date") and not person.birth_date:
+        update_profile(user=person, changes={"birth_date": data["birth_date"]})
+        person.refresh_from_db()
+    if data["waiting_list"]:
+        return services.join_waiting_list(run_id=run.pk, person=person, acting=acting_self(person))
+    return services.sign_up(
+        run_id=run.pk, person=person, acting=acting_self(person), wants_reminders=data["wants_reminders"]
     )
 
 

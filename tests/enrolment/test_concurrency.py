@@ -11,6 +11,7 @@ import time
 import pytest
 from django.db import connection
 
+from accounts.models import User
 from audit.services import Acting
 from courses.models import Run
 from enrolment import services
@@ -74,6 +75,37 @@ def test_the_same_person_clicking_twice_gets_one_place():
     results = run_together([sign_up_call(run, who) for _ in range(6)])
     assert sum(isinstance(r, Enrolment) for r in results) == 1
     assert Enrolment.objects.filter(run=run, person=who).active().count() == 1
+
+
+def test_someone_new_clicking_twice_gets_one_account_and_one_place():
+    run = factories.run(offer=factories.offer(), capacity=5)
+
+    def click():
+        return services.sign_up_without_account(
+            run_id=run.pk, name="Ny", email="ny@example.org", phone="", birth_date=None, language="nb"
+        )
+
+    results = run_together([click for _ in range(4)])
+    assert sum(isinstance(r, Enrolment) for r in results) == 1
+    refusals = [r for r in results if not isinstance(r, Enrolment)]
+    assert all(isinstance(r, services.EnrolmentRefusal) and r.code == "already" for r in refusals), refusals
+    assert Enrolment.objects.filter(run=run, person__email="ny@example.org").count() == 1
+
+
+def test_simultaneous_newcomers_never_overbook():
+    run = factories.run(offer=factories.offer(), capacity=3)
+
+    def newcomer(n):
+        return lambda: services.sign_up_without_account(
+            run_id=run.pk, name=f"Ny {n}", email=f"ny{n}@example.org", phone="", birth_date=None, language="nb"
+        )
+
+    results = run_together([newcomer(n) for n in range(12)])
+    assert sum(isinstance(r, Enrolment) for r in results) == 3
+    assert all(isinstance(r, services.RunFull) for r in results if not isinstance(r, Enrolment))
+    assert holding(run) == 3
+    assert Enrolment.objects.filter(run=run).count() == 3  # those who got no seat left no account behind either
+    assert User.objects.filter(email__startswith="ny").count() == 3
 
 
 def test_cancellations_racing_sign_ups_never_overbook_and_never_skip_the_waiting_list():

@@ -8,7 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Role, User
-from audit.models import AccessEvent
+from audit.models import AccessEvent, AuditEvent
 from courses.models import Run
 from enrolment import links, services
 from enrolment.models import Attendance, Enrolment
@@ -64,6 +64,47 @@ def test_an_age_refusal_is_shown_on_the_form(client, run):
     assert response.status_code == 200
     assert "fra 18 år" in response.text
     assert not Enrolment.objects.exists()
+    assert not User.objects.filter(email="ung@example.org").exists()  # a refusal keeps nothing, not even an account
+
+
+def test_a_full_run_keeps_nothing_of_someone_who_did_not_get_a_seat(client, run):
+    factories.confirmed(run, 1)
+    response = sign_up_anonymously(client, run, "late@example.org")
+    assert response.status_code == 200 and "Sett meg på ventelisten" in response.text
+    assert not User.objects.filter(email="late@example.org").exists()
+    assert not AuditEvent.objects.filter(action="account.created").exists()
+
+
+def test_a_second_click_finds_the_person_and_the_place_the_first_click_made(client, run):
+    assert sign_up_anonymously(client, run, "Kari@Example.org").status_code == 302
+    again = sign_up_anonymously(client, run, "kari@example.org")
+    assert again.status_code == 200 and "Du er allerede påmeldt dette kurset." in again.text
+    assert User.objects.filter(email="kari@example.org").count() == 1
+    assert Enrolment.objects.count() == 1
+
+
+def test_signing_up_adds_a_missing_birth_date_to_a_known_person_and_audits_it(client, run):
+    known = person("known@example.org", name="Kjent")
+    assert sign_up_anonymously(client, run, "known@example.org").status_code == 302
+    known.refresh_from_db()
+    assert known.birth_date == dt.date(1990, 5, 17) and known.first_name == "Kjent"
+    assert AuditEvent.objects.filter(action="profile.updated", subject=known).exists()
+    assert Enrolment.objects.get().person == known
+
+
+def test_the_sign_up_page_and_form_need_few_queries(client, run, django_assert_num_queries):
+    url = reverse("enrolment:sign_up", kwargs={"run_id": run.pk})
+    with django_assert_num_queries(2):  # the run with its offer, provider and semester; its seats
+        assert client.get(url).status_code == 200
+    # The run; then, in one transaction: lock it, look the person up, count the seats, create the person
+    # (user, e-mail address, audit row), the enrolment (in a savepoint) and its audit row.
+    # (Inside the test's own transaction, the sign-up's transaction is a savepoint as well.)
+    with django_assert_num_queries(13):
+        assert sign_up_anonymously(client, run, "first@example.org").status_code == 302
+    # Full: the run; lock it, look the person up, count the seats; nothing is written (and the savepoint is
+    # rolled back and released).
+    with django_assert_num_queries(7):
+        assert sign_up_anonymously(client, run, "second@example.org").status_code == 200
 
 
 def test_a_full_run_offers_the_waiting_list_without_losing_the_form(client, run):
