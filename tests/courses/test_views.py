@@ -34,11 +34,49 @@ def test_list_shows_result_count_and_offers(client):
 
 def test_list_filter_state_lives_in_the_url(client):
     make_catalogue(1)
-    response = client.get(reverse("courses:list"), {"kind": "mastery_course", "free": "true", "q": "keramikk"})
-    assert 'value="mastery_course" class="ds-input" id="id_kind_1" checked' in response.text.replace("\n", " ") or (
-        re.search(r'value="mastery_course"[^>]*checked', response.text)
+    place = Offer.objects.first().municipality
+    response = client.get(
+        reverse("courses:list"),
+        {"kind": "mastery_course", "free": "true", "q": "keramikk", "kommune": place.slug, "time": "evening", "age": "30"},
     )
-    assert re.search(r'name="q"[^>]*value="keramikk"', response.text)
+    for element in [
+        '<input type="checkbox" name="kind" value="mastery_course" class="ds-input" id="id_kind_1" checked>',
+        '<input type="checkbox" name="kind" value="craft_course" class="ds-input" id="id_kind_0">',
+        f'<option value="{place.slug}" selected>{place.name}</option>',
+        '<option value="evening" selected>Kveld (etter kl. 17)</option>',
+        '<input type="checkbox" name="free" class="ds-input" id="id_free" checked>',
+        '<input type="search" name="q" value="keramikk" autocomplete="off" maxlength="200" class="ds-input" id="id_q">',
+        '<input type="number" name="age" value="30" inputmode="numeric" min="0" max="120" aria-describedby="age-hint"'
+        ' step="any" class="ds-input" id="id_age">',
+    ]:
+        assertContains(response, element, html=True)
+
+
+def test_a_choice_the_list_cannot_use_is_marked_and_not_echoed(client):
+    make_catalogue(1)
+    response = client.get(reverse("courses:list"), {"kind": "nope", "age": "old"})
+    assertContains(
+        response,
+        '<input type="checkbox" name="kind" value="craft_course" class="ds-input" id="id_kind_0" aria-invalid="true">',
+        html=True,
+    )
+    assertContains(
+        response,
+        '<input type="number" name="age" inputmode="numeric" min="0" max="120" aria-describedby="age-hint" step="any"'
+        ' class="ds-input" id="id_age" aria-invalid="true">',
+        html=True,
+    )
+
+
+def test_offer_cards_show_the_last_seat_going_and_a_new_title_at_once(client):
+    offer = factories.offer(title="Keramikk for alle", join_method=Offer.JoinMethod.OPEN)
+    run = factories.run(offer=offer, capacity=1)
+    assertContains(client.get(reverse("courses:list")), "1 ledig plass")
+    factories.confirmed(run, 1)
+    assertContains(client.get(reverse("courses:list")), "Fullt – venteliste")
+    offer.title = "Keramikk og glasur"
+    offer.save()
+    assertContains(client.get(reverse("courses:list")), "Keramikk og glasur")
 
 
 def test_empty_result_shows_a_kind_message(client):
