@@ -136,7 +136,10 @@ class OfferFilter(django_filters.FilterSet):
         empty_label=_("Alle semestre"),
     )
     weekday = django_filters.MultipleChoiceFilter(
-        label=_("Ukedag"), choices=_shared(Weekday.CHOICES), widget=forms.CheckboxSelectMultiple, method="filter_nothing"
+        label=_("Ukedag"),
+        choices=_shared(Weekday.CHOICES),
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_nothing",
     )
     time = django_filters.ChoiceFilter(
         label=_("Tid på dagen"), choices=_shared(TIME_OF_DAY), method="filter_nothing", empty_label=_("Når som helst")

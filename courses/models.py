@@ -4,6 +4,8 @@ Seats are never stored as a counter: what is left is capacity minus the
 confirmed enrolments, counted from rows (see ``RunQuerySet.with_seats``).
 """
 
+import functools
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -385,23 +387,34 @@ class RunQuerySet(models.QuerySet):
 
     def with_seats(self):
         """Annotate ``confirmed`` (seat-holding enrolments), ``seats_left`` and ``waiting``, from enrolment rows."""
-        from enrolment.models import Enrolment
+        confirmed, waiting = _seat_counts()
+        return self.annotate(confirmed=confirmed, waiting=waiting).annotate(
+            seats_left=Greatest(F("capacity") - F("confirmed"), Value(0))
+        )
 
-        def count(statuses):
-            return Coalesce(
-                Subquery(
-                    Enrolment.objects.filter(run=OuterRef("pk"), status__in=statuses)
-                    .order_by()
-                    .values("run")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                Value(0),
-            )
 
-        return self.annotate(
-            confirmed=count(Enrolment.SEAT_HOLDING), waiting=count([Enrolment.Status.WAITLISTED])
-        ).annotate(seats_left=Greatest(F("capacity") - F("confirmed"), Value(0)))
+@functools.cache
+def _seat_counts():
+    """The two counting subqueries of ``with_seats``, built once per process.
+
+    Building them took longer than running them; annotate() copies an expression before using it,
+    so sharing the unresolved ones is safe.
+    """
+    from enrolment.models import Enrolment
+
+    def count(statuses):
+        return Coalesce(
+            Subquery(
+                Enrolment.objects.filter(run=OuterRef("pk"), status__in=statuses)
+                .order_by()
+                .values("run")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            Value(0),
+        )
+
+    return count(Enrolment.SEAT_HOLDING), count([Enrolment.Status.WAITLISTED])
 
 
 class Run(models.Model):

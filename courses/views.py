@@ -53,7 +53,7 @@ def offer_detail(request, slug):
         .prefetch_related(Prefetch("sessions", queryset=Session.objects.select_related("location")))
         .order_by("starts_at", "pk")
     )
-    follow_on = list(offer.follow_on.published().select_related("provider").defer(*_NOT_ON_CARDS))
+    follow_on = list(offer.follow_on.published().only("slug", "title", "summary", "content_language"))
     topics = list(offer.topics.all())
     places = _places(offer, runs)
     can_refer = referral_access.can_refer(request.user)

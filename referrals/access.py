@@ -50,7 +50,7 @@ def has_inbox(user) -> bool:
 
 
 def can_refer(user) -> bool:
-    return accounts_access.service_units_of(user).exists()
+    return user.is_authenticated and accounts_access.service_units_of(user).exists()
 
 
 def can_break_glass(user) -> bool:

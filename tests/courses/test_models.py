@@ -30,9 +30,7 @@ def test_the_database_refuses_a_max_age_below_the_min_age():
 
 def test_the_database_refuses_a_semester_that_ends_before_it_starts():
     with pytest.raises(IntegrityError), transaction.atomic():
-        Semester.objects.create(
-            name="Feil", slug="feil", starts_on=dt.date(2027, 6, 1), ends_on=dt.date(2027, 1, 1)
-        )
+        Semester.objects.create(name="Feil", slug="feil", starts_on=dt.date(2027, 6, 1), ends_on=dt.date(2027, 1, 1))
 
 
 def test_the_database_refuses_a_registration_that_closes_before_it_opens():

@@ -4,9 +4,9 @@ import re
 
 import pytest
 from django.urls import reverse
-from pytest_django.asserts import assertContains
 from django.utils import timezone
 from icalendar import Calendar
+from pytest_django.asserts import assertContains
 
 from courses.models import Offer, Run
 from tests import factories
@@ -37,7 +37,14 @@ def test_list_filter_state_lives_in_the_url(client):
     place = Offer.objects.first().municipality
     response = client.get(
         reverse("courses:list"),
-        {"kind": "mastery_course", "free": "true", "q": "keramikk", "kommune": place.slug, "time": "evening", "age": "30"},
+        {
+            "kind": "mastery_course",
+            "free": "true",
+            "q": "keramikk",
+            "kommune": place.slug,
+            "time": "evening",
+            "age": "30",
+        },
     )
     for element in [
         '<input type="checkbox" name="kind" value="mastery_course" class="ds-input" id="id_kind_1" checked>',
@@ -172,8 +179,13 @@ def test_detail_page_shows_everything_a_citizen_needs(client):
         name="MAS-huset", municipality=oslo, transport="T-bane til Økern.", step_free=True, hearing_loop=True
     )
     offer = factories.offer(
-        title="Keramikk", municipality=oslo, min_age=18, max_age=67, location=place,
-        join_method=Offer.JoinMethod.REFERRAL, contact_email="inntak@example.no",
+        title="Keramikk",
+        municipality=oslo,
+        min_age=18,
+        max_age=67,
+        location=place,
+        join_method=Offer.JoinMethod.REFERRAL,
+        contact_email="inntak@example.no",
     )
     full = factories.run(offer=offer, capacity=2, sessions=3, location_=place, facilitators="Kari, Ahmed")
     factories.confirmed(full, 2)
@@ -182,9 +194,20 @@ def test_detail_page_shows_everything_a_citizen_needs(client):
     offer.follow_on.add(factories.offer(title="Selvhjelpsgruppe"))
     text = client.get(offer.get_absolute_url()).text
     for expected in [
-        "Keramikk", "18–67 år", "Henvisning trengs", "Fullt – venteliste", "Bare 2 ledige plasser",
-        "Tema 1", "MAS-huset", "T-bane til Økern.", "Trinnfri adkomst", "Teleslynge i rommet",
-        "inntak@example.no", "Selvhjelpsgruppe", "Kari, Ahmed", "3 samlinger",
+        "Keramikk",
+        "18–67 år",
+        "Henvisning trengs",
+        "Fullt – venteliste",
+        "Bare 2 ledige plasser",
+        "Tema 1",
+        "MAS-huset",
+        "T-bane til Økern.",
+        "Trinnfri adkomst",
+        "Teleslynge i rommet",
+        "inntak@example.no",
+        "Selvhjelpsgruppe",
+        "Kari, Ahmed",
+        "3 samlinger",
     ]:
         assert expected in text, expected
 
