@@ -16,10 +16,22 @@ from enrolment import links, services
 from enrolment.forms import ConfirmForm, SignUpForm
 from enrolment.models import Enrolment, Interest
 
+# What the sign-up page and its form read of a run; the rest of the offer (texts, search vector) stays behind.
+_SIGN_UP_PAGE_FIELDS = (
+    *("name", "capacity", "status", "starts_at", "ends_at", "follows", "continuing_until"),
+    *("offer__title", "offer__slug", "offer__content_language", "offer__min_age", "offer__max_age"),
+    *("offer__provider__seat_offer_hours", "semester__name"),
+)
+
 
 @never_cache
 def sign_up(request, run_id):
-    runs = Run.objects.published().filter(offer__is_published=True).select_related("offer__provider", "semester")
+    runs = (
+        Run.objects.published()
+        .filter(offer__is_published=True)
+        .select_related("offer__provider", "semester")
+        .only(*_SIGN_UP_PAGE_FIELDS)
+    )
     posted = request.POST or None
     if posted is None:
         # A full run's form is a waiting-list form from the start: one press of the button is enough.
