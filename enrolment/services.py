@@ -210,7 +210,7 @@ def _check_semester_limit(run: Run, person) -> None:
     if not provider.max_active_per_semester:
         return
     taken = (
-        Enrolment.objects.filter(person=person, run__semester=run.semester, run__offer__provider=provider)
+        Enrolment.objects.filter(person=person, run__semester_id=run.semester_id, run__offer__provider=provider)
         .filter(status__in=[Status.CONFIRMED, Status.OFFERED, Status.WAITLISTED])
         .count()
     )
