@@ -1,10 +1,7 @@
 """Signing up, waiting, accepting a freed seat and cancelling: the citizen's side."""
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DEFAULT_DB_ALIAS, connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,22 +11,36 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.services import acting_self, update_profile
-from courses.models import Offer, Provider, Run, Semester
+from courses.models import Offer, Run
 from enrolment import links, services
 from enrolment.forms import ConfirmForm, SignUpForm
 from enrolment.models import Enrolment, Interest
 
+# What the sign-up page and its form read of a run; the rest of the offer (texts, search vector) stays behind.
+_SIGN_UP_PAGE_FIELDS = (
+    *("name", "capacity", "status", "starts_at", "ends_at", "follows", "continuing_until"),
+    *("offer__title", "offer__slug", "offer__content_language", "offer__min_age", "offer__max_age"),
+    *("offer__provider__seat_offer_hours", "semester__name"),
+)
+
 
 @never_cache
 def sign_up(request, run_id):
+    runs = (
+        Run.objects.published()
+        .filter(offer__is_published=True)
+        .select_related("offer__provider", "semester")
+        .only(*_SIGN_UP_PAGE_FIELDS)
+    )
     posted = request.POST or None
-    run = _run_for_sign_up(run_id)
     if posted is None:
         # A full run's form is a waiting-list form from the start: one press of the button is enough.
+        run = get_object_or_404(runs, pk=run_id)
         waiting = not services.count_seats(run).open_to_walk_ins
         return _sign_up_page(request, run, _sign_up_form(request, run, None, waiting=waiting), waiting=waiting)
 
     # Posted: the service counts the seats under the run's lock, so they are not counted here first.
+    run = get_object_or_404(runs, pk=run_id)
     form = _sign_up_form(request, run, posted)
     if not form.is_valid():
         return _sign_up_page(request, run, form, waiting=not services.count_seats(run).open_to_walk_ins)
@@ -53,70 +64,6 @@ def sign_up(request, run_id):
         url = reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
         return redirect(f"{url}?t={links.token_for(enrolment, 'view')}")
     return _sign_up_page(request, run, form, waiting=waiting)
-
-
-# What the sign-up page and its form read: of the run, its offer, the offer's provider and the run's semester.
-_SIGN_UP_PAGE_READS = (
-    (
-        Run,
-        "",
-        (
-            "id",
-            "offer_id",
-            "semester_id",
-            "name",
-            "capacity",
-            "status",
-            "starts_at",
-            "ends_at",
-            "follows_id",
-            "continuing_until",
-        ),
-    ),
-    (Offer, "offer", ("id", "provider_id", "title", "slug", "content_language", "min_age", "max_age")),
-    (Provider, "offer__provider", ("id", "seat_offer_hours")),
-    (Semester, "semester", ("id", "name")),
-)
-
-
-def _run_for_sign_up(run_id: int) -> Run:
-    """The run (published, of a published offer) with what the page shows of its offer, provider and semester.
-
-    The busiest page of the portal, so the ORM builds this query's SQL once per process: building it took
-    three times as long as running it. The row is read afresh every time, into model instances as the ORM
-    makes them (fields not read load when asked for). tests/enrolment/test_views.py compares it with the ORM.
-    """
-    sql, params = _sign_up_page_query()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [run_id if value is _RUN_ID else value for value in params])
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404
-    values, parts = iter(row), {}
-    for model, path, names in _SIGN_UP_PAGE_READS:
-        read = {name: next(values) for name in names}
-        # from_db takes the values in the order of the model's fields
-        ordered = [read[field.attname] for field in model._meta.concrete_fields if field.attname in read]
-        parts[path] = model.from_db(DEFAULT_DB_ALIAS, list(read), ordered)
-    run, offer = parts[""], parts["offer"]
-    offer.provider = parts["offer__provider"]
-    run.offer, run.semester = offer, parts["semester"]
-    return run
-
-
-_RUN_ID = object()
-
-
-@functools.cache
-def _sign_up_page_query() -> tuple[str, list]:
-    """SQL and parameters, with _RUN_ID where the run's id goes."""
-    marker = -4_711_000_000_001  # a run id that cannot exist, to find its place among the parameters
-    lookups = [f"{path}__{name}" if path else name for _model, path, names in _SIGN_UP_PAGE_READS for name in names]
-    runs = Run.objects.published().filter(offer__is_published=True, pk=marker).order_by().values_list(*lookups)
-    sql, params = runs.query.sql_with_params()
-    if list(params).count(marker) != 1:
-        raise RuntimeError("The sign-up page's query does not take the run's id as one parameter.")
-    return sql, [_RUN_ID if value == marker else value for value in params]
 
 
 def _sign_up_form(request, run, data, *, waiting=None):

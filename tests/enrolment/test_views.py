@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from accounts.models import Role, User
 from audit.models import AccessEvent, AuditEvent
-from courses.models import Offer, Run
+from courses.models import Run
 from enrolment import links, services
 from enrolment.models import Attendance, Enrolment
 from tests import factories
@@ -293,34 +293,3 @@ def test_a_full_runs_form_joins_the_waiting_list_with_one_press(client, run):
     response = sign_up_anonymously(client, run, "w@example.org", waiting_list=hidden)
     assert response.status_code == 302
     assert Enrolment.objects.get(person__email="w@example.org").status == Status.WAITLISTED
-
-
-def test_the_sign_up_pages_run_is_what_the_orm_reads(run):
-    from django.http import Http404
-
-    from enrolment.views.citizen import _SIGN_UP_PAGE_READS, _run_for_sign_up
-
-    run.follows = factories.run(offer=run.offer)
-    run.continuing_until = timezone.now() + dt.timedelta(days=3)
-    run.name = "Tirsdagsgruppen"
-    run.save()
-    expected = Run.objects.select_related("offer__provider", "semester").get(pk=run.pk)
-    read = _run_for_sign_up(run.pk)
-    objects = {
-        "": (read, expected),
-        "offer": (read.offer, expected.offer),
-        "offer__provider": (read.offer.provider, expected.offer.provider),
-        "semester": (read.semester, expected.semester),
-    }
-    for _model, path, names in _SIGN_UP_PAGE_READS:
-        mine, orms = objects[path]
-        for name in names:
-            assert getattr(mine, name) == getattr(orms, name), (path, name)
-    assert read.offer.summary == expected.offer.summary  # what was not read loads when asked for
-    Run.objects.filter(pk=run.pk).update(status=Run.Status.DRAFT)
-    with pytest.raises(Http404):
-        _run_for_sign_up(run.pk)
-    Run.objects.filter(pk=run.pk).update(status=Run.Status.PUBLISHED)
-    Offer.objects.filter(pk=run.offer_id).update(is_published=False)
-    with pytest.raises(Http404):
-        _run_for_sign_up(run.pk)
