@@ -44,24 +44,11 @@ class RunFull(EnrolmentRefusal):
 # --- locking and counting ----------------------------------------------------------------------------
 
 
-# A locked run, and what the rules read of its offer and provider (a fifth cheaper than the whole rows;
-# anything else is still there, loaded when asked for).
-_LOCKED_RUN_FIELDS = (
-    *(field.name for field in Run._meta.concrete_fields),
-    *("offer__join_method", "offer__min_age", "offer__max_age", "offer__provider"),
-    *("offer__provider__name", "offer__provider__max_active_per_semester", "offer__provider__seat_offer_hours"),
-)
-
-
 def _lock_runs(*run_ids: int) -> dict[int, Run]:
     """Lock the runs' rows (in a stable order) for the rest of the transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Runs can only be locked inside a transaction.")
-    runs = (
-        Run.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("offer__provider")
-        .only(*_LOCKED_RUN_FIELDS)
-    )
+    runs = Run.objects.select_for_update(no_key=True, of=("self",)).select_related("offer__provider")
     return {run.pk: run for run in runs.filter(pk__in=sorted(set(run_ids))).order_by("pk")}
 
 
