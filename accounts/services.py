@@ -247,16 +247,20 @@ def find_or_create_citizen(*, name: str, email: str, phone: str, birth_date, lan
     return user
 
 
+def _sign_up_address(email: str, phone: str) -> str:
+    """The account's address: the e-mail given, or a stand-in made from the mobile number."""
+    return email.strip().lower() if email else mobile_only_address(phone)
+
+
 def find_citizen(*, email: str, phone: str) -> User | None:
     """The account a sign-up without one belongs to: matched by e-mail, or by mobile when there is no e-mail."""
-    address = email.strip().lower() if email else mobile_only_address(phone)
-    return User.objects.filter(email__iexact=address).first()
+    return User.objects.filter(email__iexact=_sign_up_address(email, phone)).first()
 
 
 @transaction.atomic(savepoint=False)
 def create_citizen(*, name: str, email: str, phone: str, birth_date, language: str) -> User:
     """A person from a form without an account, when find_citizen found none."""
-    address = email.strip().lower() if email else mobile_only_address(phone)
+    address = _sign_up_address(email, phone)
     # No password: they sign in with an e-mailed code if they want an account at all.
     user = User.objects.create_user(
         email=address, first_name=name.strip(), phone=phone, birth_date=birth_date, preferred_language=language
