@@ -170,7 +170,7 @@ class OfferFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
         self.corrected_query = None
-        self.count = None  # the number of matches, once a search has counted them
+        self.match_count = None  # the number of matches, once a search has counted them
 
     def get_form_class(self):
         """The same form class for every request (the filters' fields never change); built once per process."""
@@ -238,11 +238,11 @@ class OfferFilter(django_filters.FilterSet):
         if query:
             # Counting the matches tells whether a corrected spelling is needed, and the pages need the count anyway.
             matches = queryset.filter(search_vector=search.search_query(query))
-            self.count = matches.count()
-            if not self.count and (corrected := search.corrected_query(query)):
+            self.match_count = matches.count()
+            if not self.match_count and (corrected := search.corrected_query(query)):
                 self.corrected_query = query = corrected
                 matches = queryset.filter(search_vector=search.search_query(query))
-                self.count = matches.count()
+                self.match_count = matches.count()
             queryset = matches
             if sort == "relevance":
                 queryset = queryset.annotate(rank=SearchRank(F("search_vector"), search.search_query(query)))

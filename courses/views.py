@@ -20,8 +20,8 @@ _NOT_ON_CARDS = ("search_vector", "description", "what_happens_next", "provider_
 def offer_list(request):
     offers = OfferFilter(request.GET, queryset=Offer.objects.published().for_listing().defer(*_NOT_ON_CARDS))
     notices = [_filter_error_notice(field, errors) for field, errors in offers.errors.items()]
-    matches = offers.qs  # a search counts its matches on the way (offers.count)
-    page, page_notice = _page(matches, request.GET.get("side"), count=offers.count)
+    matches = offers.qs  # a search counts its matches on the way (offers.match_count)
+    page, page_notice = _page(matches, request.GET.get("side"), count=offers.match_count)
     if page_notice:
         notices.append(page_notice)
     return render(
