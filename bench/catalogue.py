@@ -210,6 +210,22 @@ def _refuse_foreign_data():
 
 
 # --- gunicorn --------------------------------------------------------------------------------------
+def wait_for_health(proc, base, log_path, *, seconds=90):
+    """Return once gunicorn answers /healthz with 200; raise if it exits or stays silent."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {log_path}")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer /healthz within {seconds} s; see {log_path}")
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
@@ -245,18 +261,7 @@ class Server:
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=env, start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {self.log_path}")
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"gunicorn did not answer /healthz within 90 s; see {self.log_path}")
+        wait_for_health(self.proc, self.base, self.log_path)
 
     def stop(self):
         try:

@@ -36,8 +36,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid as uuidlib
 from pathlib import Path
 
@@ -335,18 +333,7 @@ class Server:
         if self.worker_class == "gthread":
             cmd += ["--threads", str(self.threads)]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {self.log_path}")
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"gunicorn did not answer /healthz within 90 s; see {self.log_path}")
+        catalogue.wait_for_health(self.proc, self.base, self.log_path)
 
     def stop(self):
         if not self.proc or self.proc.poll() is not None:
