@@ -117,8 +117,10 @@ def _continuing_without_answer(run: Run, *, now) -> set[int]:
 
 
 def is_continuing(run: Run, person) -> bool:
+    """Whether the person was on the run this one follows (someone not stored yet never was)."""
     return (
         bool(run.follows_id)
+        and person.pk is not None
         and Enrolment.objects.filter(
             run_id=run.follows_id, person=person, status__in=[Status.CONFIRMED, Status.COMPLETED]
         ).exists()
@@ -128,8 +130,8 @@ def is_continuing(run: Run, person) -> bool:
 # --- checks ------------------------------------------------------------------------------------------
 
 
-def _check_can_join(run: Run, person, *, source: str, now, newcomer: bool = False) -> None:
-    """Every rule but the seats. A newcomer (an account not stored yet) has no enrolments to look up."""
+def _check_can_join(run: Run, person, *, source: str, now) -> None:
+    """Every rule but the seats. A person not stored yet (a first sign-up) has no enrolments to look up."""
     offer = run.offer
     if run.status == Run.Status.CANCELLED:
         raise EnrolmentRefusal(_("Dette kurset er dessverre avlyst."), code="cancelled")
@@ -140,17 +142,16 @@ def _check_can_join(run: Run, person, *, source: str, now, newcomer: bool = Fals
     if offer.join_method == Offer.JoinMethod.DROP_IN:
         raise EnrolmentRefusal(_("Her trenger du ikke melde deg på. Bare kom!"), code="drop_in")
     by_staff = source in (Source.COORDINATOR, Source.REFERRAL)
-    continuing = (lambda: False) if newcomer else (lambda: is_continuing(run, person))
-    if offer.join_method != Offer.JoinMethod.OPEN and not by_staff and not continuing():
+    if offer.join_method != Offer.JoinMethod.OPEN and not by_staff and not is_continuing(run, person):
         raise EnrolmentRefusal(
             _("Til dette tilbudet blir du med slik: %(how)s. Ta gjerne kontakt for å høre mer.")
             % {"how": offer.get_join_method_display().lower()},
             code="not_open",
         )
     if not by_staff:
-        _check_registration_window(run, continuing, now=now)
+        _check_registration_window(run, person, now=now)
     _check_age(offer, person, on=run.starts_at.date() if run.starts_at else now.date())
-    if newcomer:
+    if person.pk is None:
         return
     existing = Enrolment.objects.filter(run=run, person=person).active().first()
     if existing is not None:
@@ -160,17 +161,16 @@ def _check_can_join(run: Run, person, *, source: str, now, newcomer: bool = Fals
     _check_semester_limit(run, person)
 
 
-def _check_registration_window(run: Run, continuing, *, now) -> None:
-    """`continuing()` says whether the person is on the previous run (asked only when it matters)."""
+def _check_registration_window(run: Run, person, *, now) -> None:
     opens, closes = run.registration_opens_at, run.registration_closes_at
     in_continuing_window = run.continuing_until and now < run.continuing_until
-    if in_continuing_window and not continuing():
+    if in_continuing_window and not is_continuing(run, person):
         raise EnrolmentRefusal(
             _("Fram til %(date)s er plassene holdt av for dem som går på kurset nå. Etter det kan alle melde seg på.")
             % {"date": date_format(timezone.localtime(run.continuing_until), "j. F")},
             code="continuing_only",
         )
-    if opens and now < opens and not (in_continuing_window and continuing()):
+    if opens and now < opens and not (in_continuing_window and is_continuing(run, person)):
         raise EnrolmentRefusal(
             _("Påmeldingen åpner %(date)s.") % {"date": date_format(timezone.localtime(opens), "j. F Y")},
             code="not_yet_open",
@@ -275,8 +275,7 @@ def sign_up_without_account(
     person = find_citizen(email=email, phone=phone)
     if person is None:
         # Someone we have never seen: no enrolments, no history. Checked as the account that will be stored.
-        newcomer = User(birth_date=birth_date)
-        _check_can_join(run, newcomer, source=source, now=now, newcomer=True)
+        _check_can_join(run, User(birth_date=birth_date), source=source, now=now)
     else:
         if person.birth_date is None and birth_date:
             add_missing_birth_date(user=person, birth_date=birth_date)  # undone with the rest if refused
