@@ -46,11 +46,14 @@ def sign_up(request, run_id):
         return _sign_up_page(request, run, form, waiting=not services.count_seats(run).open_to_walk_ins)
     try:
         enrolment = _enrol(request, run, form.cleaned_data)
-    except services.RunFull as refusal:
-        waiting = True  # the last seat went just now: nothing typed is lost, the form offers the list
-        form = _sign_up_form(request, run, posted, waiting=waiting)
-        form.is_valid()
-        form.add_error(None, refusal.message)
+    except services.RunFull:
+        # The last seat went while the form was filled in. Nothing needs correcting, so one question
+        # instead of the form again: the waiting list, with everything typed carried along.
+        return render(
+            request,
+            "enrolment/sign_up_full_now.html",
+            {"run": run, "offer": run.offer, "form": _sign_up_form(request, run, posted, waiting=True), "typed": form},
+        )
     except services.EnrolmentRefusal as refusal:
         if refusal.code == "seats_free":
             waiting = False

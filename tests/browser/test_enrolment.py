@@ -7,7 +7,6 @@ after commit.
 
 import datetime as dt
 import re
-import warnings
 
 import pytest
 from django.core.cache import cache
@@ -20,6 +19,7 @@ from courses.demo.load import semesters_around
 from courses.models import Run, Semester
 from enrolment import links, services
 from enrolment.models import Attendance, Enrolment
+from tests import factories
 from tests.browser.conftest import DESKTOP, MOBILE
 from tests.browser.support import (
     PREFIXES,
@@ -147,13 +147,6 @@ def test_a_citizen_waits_and_takes_a_freed_seat_from_the_offer_email(site, new_p
     fill_sign_up_form(page, name="Vera", email=email)
     with page.expect_navigation():
         page.get_by_role("button", name="Sett meg på ventelisten").click()
-    if page.get_by_role("heading", level=1, name="Sett deg på ventelisten").is_visible():
-        # A known problem in the view: on a run that is already full, the form starts without its waiting_list
-        # flag, so the first press only tries a seat and answers "full"; a second press joins the list.
-        warnings.warn("Joining a full run's waiting list took two presses of 'Sett meg på ventelisten'", stacklevel=1)
-        with page.expect_navigation():
-            page.get_by_role("button", name="Sett meg på ventelisten").click()
-
     expect(page.get_by_role("heading", level=1)).to_have_text("Du står på ventelisten")
     expect(page.locator("main")).to_contain_text("Du er nummer 2 av 2.")
     mine = Enrolment.objects.get(run=run, person__email=email)
@@ -345,6 +338,20 @@ def test_enrolment_pages_have_no_wcag_violations(demo_accounts, new_page, langua
         page.locator("main a[href*='/avmeld/']").click()
     check_axe(page, "cancel confirmation", failures)
     visit(page, f"/pamelding/{full_run.pk}/", "sign-up form for a full run")
+
+    # The last seat goes while the form is filled in: the page asks about the waiting list instead.
+    page.goto(site + prefix + f"/pamelding/{open_run.pk}/")
+    page.locator("#id_name").fill("Per")
+    page.locator("#id_email").fill(f"per.{language}@example.org")
+    page.locator("#id_birth_date").fill("1990-05-17")
+    factories.confirmed(open_run, free_seats(open_run))
+    submit(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("^(Kurset ble fullt akkurat nå|The course has just filled up)$")
+    )
+    check_axe(page, "the last seat went while the form was filled in", failures)
+    submit(page)
+    assert Enrolment.objects.get(person__email=f"per.{language}@example.org").status == Status.WAITLISTED
 
     # A freed seat offered to the first on the waiting list, with the e-mail's links.
     waiter = adult_not_on(full_run)

@@ -120,6 +120,30 @@ def test_a_full_run_offers_the_waiting_list_without_losing_the_form(client, run)
     assert "nummer 1 av 1" in client.get(response.url).text
 
 
+def test_when_the_last_seat_goes_meanwhile_one_press_joins_the_waiting_list_with_what_was_typed(client, run):
+    factories.confirmed(run, 1)
+    response = sign_up_anonymously(client, run, "late@example.org", wants_reminders="on")
+    assert response.status_code == 200
+    assert "Kurset ble fullt akkurat nå" in response.text
+    assert "Vi bruker det du skrev: Kari, late@example.org." in response.text
+    assert "Noe må rettes" not in response.text  # nothing was wrong with the form
+    carried = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', response.text))
+    assert carried.pop("csrfmiddlewaretoken")
+    assert carried == {
+        "name": "Kari",
+        "email": "late@example.org",
+        "phone": "",
+        "birth_date": "1990-05-17",
+        "wants_reminders": "True",
+        "waiting_list": "on",
+    }
+    response = client.post(reverse("enrolment:sign_up", kwargs={"run_id": run.pk}), carried)
+    assert response.status_code == 302
+    waiting = Enrolment.objects.select_related("person").get(person__email="late@example.org")
+    assert waiting.status == Status.WAITLISTED
+    assert (waiting.person.first_name, waiting.person.birth_date) == ("Kari", dt.date(1990, 5, 17))
+
+
 def test_a_signed_in_citizen_only_confirms(client, run):
     ida = person("ida@example.org", name="Ida", birth_date=dt.date(1980, 1, 1))
     client.force_login(ida)
