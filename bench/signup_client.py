@@ -9,7 +9,7 @@ The loads (see bench/README.md for what each outcome means):
 
   floor    GET /bench/signup-floor/<run>/ for the CSRF token, POST it: one locked row, one insert, 302.
   signup   GET /pamelding/<run>/ for the CSRF token, POST the anonymous form with a fresh e-mail:
-           302 to /pamelding/<uuid>/ is a seat; 200 with the waiting-list form is "full". Some who
+           302 to /pamelding/<uuid>/ is a seat; 200 asking about the waiting list is "full". Some who
            got a seat cancel it with the e-mail's signed link (POST /pamelding/<uuid>/avmeld/), half
            of them at once and half a third of the phase later (by then the run may be full, with
            people waiting, so the freed seat is offered to the first in line); some who found a
