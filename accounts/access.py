@@ -93,6 +93,19 @@ def staff_users_visible_to(user) -> QuerySet[User]:
     return User.objects.filter(pk__in=ids)
 
 
+def users_suspendable_by(user) -> QuerySet[User]:
+    """Accounts the admin may suspend and reopen: staff of the admin's municipalities (as above), except
+    superusers and anyone who holds a role in another municipality now. Suspending shuts an account out
+    everywhere, so an admin of one municipality must not shut someone out of another's work; they can end
+    the role they gave instead."""
+    staff = staff_users_visible_to(user)
+    if user.is_authenticated and user.is_superuser:
+        return staff
+    inside = Membership.objects.filter(_in_municipalities(administered_municipalities(user))).values("pk")
+    elsewhere = Membership.objects.active().exclude(pk__in=inside).values("user_id")
+    return staff.filter(is_superuser=False).exclude(pk__in=elsewhere)
+
+
 def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     """Admins review changes made by or to the staff of their municipalities."""
     if user.is_authenticated and user.is_superuser:

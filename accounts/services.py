@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -233,12 +233,34 @@ def mobile_only_address(phone: str) -> str:
     return f"mobil-{phone.lstrip('+')}@mobil.invalid"
 
 
+# The first key of the person's advisory lock (pg_advisory_xact_lock(key, hashtext(address))).
+_PERSON_LOCK_KEY = 0x50455253  # "PERS"
+
+
+def lock_person(*, email: str = "", phone: str = "", user: User | None = None) -> None:
+    """Hold one person's lock, by their address, until the transaction ends.
+
+    Two forms for the same person at the same moment (a sign-up to two runs, two referrals) would each
+    look the person up, find nobody and create them twice, or each count the person's enrolments and
+    both pass the provider's limit. Whatever looks up, creates or enrols a person takes this lock first,
+    before any run's lock (always in that order, so the two locks cannot deadlock). Taking it again in
+    the same transaction is free. The address is what find_citizen matches: the e-mail, or the stand-in
+    made from the mobile number.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A person can only be locked inside a transaction.")
+    address = user.email if user is not None else _sign_up_address(email, phone)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_PERSON_LOCK_KEY, address.strip().lower()])
+
+
 @transaction.atomic(savepoint=False)  # inside a caller's transaction it is part of that, with no savepoint of its own
 def find_or_create_citizen(*, name: str, email: str, phone: str, birth_date, language: str) -> User:
     """The person behind a sign-up without an account: matched by e-mail (or mobile), else created.
 
     An existing account is never changed from an anonymous form, except to add a missing birth date.
     """
+    lock_person(email=email, phone=phone)
     user = find_citizen(email=email, phone=phone)
     if user is None:
         return create_citizen(name=name, email=email, phone=phone, birth_date=birth_date, language=language)

@@ -182,7 +182,7 @@ def revoke_invitation(request, pk):
 @require_POST
 @municipality_admin_required
 def suspend_user(request, pk):
-    user = get_object_or_404(access.staff_users_visible_to(request.user), pk=pk)
+    user = get_object_or_404(access.users_suspendable_by(request.user), pk=pk)
     try:
         services.suspend_user(
             by=request.user, user=user, municipality_id=access.municipality_in_charge(request.user, user)
@@ -197,7 +197,7 @@ def suspend_user(request, pk):
 @require_POST
 @municipality_admin_required
 def reactivate_user(request, pk):
-    user = get_object_or_404(access.staff_users_visible_to(request.user), pk=pk)
+    user = get_object_or_404(access.users_suspendable_by(request.user), pk=pk)
     services.reactivate_user(
         by=request.user, user=user, municipality_id=access.municipality_in_charge(request.user, user)
     )

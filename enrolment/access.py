@@ -36,6 +36,23 @@ def enrolments_managed_by(user) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(run__in=managed_runs(user))
 
 
+# The people taking part in a run: what its facilitators see (the participant list, attendance).
+PARTICIPANT_STATUSES = [Enrolment.Status.CONFIRMED, Enrolment.Status.COMPLETED, Enrolment.Status.DROPPED_OUT]
+
+
+def enrolments_listed_for(user, run) -> QuerySet[Enrolment]:
+    """A run's enrolments on its participant list and in its exports, for a user who may see the run.
+
+    Its coordinators see everyone who is not cancelled. A facilitator sees only the participants: never
+    the waiting list, a seat offered to someone, or a seat held for a referral (which would tell them
+    that a health worker has referred that person).
+    """
+    enrolments = Enrolment.objects.filter(run=run)
+    if managed_runs(user).filter(pk=run.pk).exists():
+        return enrolments.exclude(status=Enrolment.Status.CANCELLED)
+    return enrolments.filter(status__in=PARTICIPANT_STATUSES)
+
+
 def own_enrolments(user) -> QuerySet[Enrolment]:
     if not user.is_authenticated:
         return Enrolment.objects.none()

@@ -6,7 +6,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from enrolment.models import Attendance, Enrolment
+from enrolment.models import Attendance
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -17,14 +17,10 @@ def _safe(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _table(run):
+def _table(run, enrolments):
+    """The rows of `enrolments` (the run's, as enrolment.access lists them for the one who exports)."""
     sessions = list(run.sessions.all())
-    enrolments = list(
-        Enrolment.objects.filter(run=run)
-        .exclude(status=Enrolment.Status.CANCELLED)
-        .select_related("person")
-        .order_by("status", "person__first_name", "pk")
-    )
+    enrolments = list(enrolments.select_related("person").order_by("status", "person__first_name", "pk"))
     marks = {
         (a.enrolment_id, a.session_id): a.get_status_display() for a in Attendance.objects.filter(session__run=run)
     }
@@ -46,8 +42,8 @@ def _table(run):
     return header, rows
 
 
-def participants_csv(run) -> bytes:
-    header, rows = _table(run)
+def participants_csv(run, enrolments) -> bytes:
+    header, rows = _table(run, enrolments)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(header)
@@ -56,8 +52,8 @@ def participants_csv(run) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # the byte-order mark makes Excel read æøå right
 
 
-def participants_xlsx(run) -> bytes:
-    header, rows = _table(run)
+def participants_xlsx(run, enrolments) -> bytes:
+    header, rows = _table(run, enrolments)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Deltakere"

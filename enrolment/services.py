@@ -2,6 +2,9 @@
 
 * Anything that can use up a seat runs in one durable transaction and locks the run row first
   (``_lock_runs``), once, before it counts; several runs are locked in primary-key order.
+* Anything that enrols a person takes that person's lock (``accounts.services.lock_person``) before the
+  run's: the same person signing up to two runs at once is looked up, created and counted against the
+  provider's limit per semester one request at a time.
 * Seats are counted from enrolment rows, never stored: free = capacity - seat-holding enrolments
   - seats held for continuing participants.
 * Freeing a seat offers it to the first on the waiting list (priority, then time) in the same
@@ -19,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import acting_self, add_missing_birth_date, create_citizen, find_citizen
+from accounts.services import acting_self, add_missing_birth_date, create_citizen, find_citizen, lock_person
 from audit.services import Acting, record_change
 from courses.models import Offer, Run
 from enrolment import tasks
@@ -234,6 +237,7 @@ def sign_up(
 ) -> Enrolment:
     """Take a seat. Raises RunFull when there is none to take (then offer the waiting list)."""
     now = now or timezone.now()
+    lock_person(user=person)
     run = _lock_runs(run_id)[run_id]
     _check_can_join(run, person, source=source, now=now)
     source = _check_seat_for(run, person, source=source, now=now)
@@ -243,6 +247,7 @@ def sign_up(
 @transaction.atomic(durable=True)
 def join_waiting_list(*, run_id: int, person, acting: Acting, source: str = Source.SELF, now=None) -> Enrolment:
     now = now or timezone.now()
+    lock_person(user=person)
     run = _lock_runs(run_id)[run_id]
     _check_can_join(run, person, source=source, now=now)
     _check_no_free_seat(run, now=now)
@@ -265,12 +270,14 @@ def sign_up_without_account(
     """The sign-up form of someone who is not signed in: a seat (or a place on the waiting list) for the
     person with this e-mail address or mobile number, who is created if we have never seen them.
 
-    One transaction, locked as every seat is: the run first; then the person is looked up (so a second
-    click waits for the first and finds its person and place); then the checks; and only then the writes.
+    One transaction, locked as every seat is: the person's address first (so a second click, or the same
+    person signing up to another run at the same moment, waits for the first and finds its person and
+    place), then the run; then the person is looked up; then the checks; and only then the writes.
     A refusal (full, too young, already signed up) writes nothing at all, not even a new account.
     """
     now = now or timezone.now()
     source = Source.SELF
+    lock_person(email=email, phone=phone)
     run = _lock_runs(run_id)[run_id]
     person = find_citizen(email=email, phone=phone)
     if person is None:
@@ -365,17 +372,25 @@ def cancel(*, enrolment_id: int, acting: Acting, reason: str = "cancelled", now=
     return enrolment
 
 
-@transaction.atomic(durable=True)
 def accept_offer(*, enrolment_id: int, acting: Acting, now=None) -> Enrolment:
-    now = now or timezone.now()
+    """Take the seat offered. An offer found past its deadline is expired, and the seat offered to the next
+    in line, before the refusal says so (the expiry is committed, not rolled back with the refusal)."""
+    enrolment = _accept_offer_or_expire(enrolment_id=enrolment_id, acting=acting, now=now or timezone.now())
+    if enrolment is None:
+        raise EnrolmentRefusal(
+            _("Fristen for å ta imot plassen gikk dessverre ut, og plassen er gitt videre."), code="expired"
+        )
+    return enrolment
+
+
+@transaction.atomic(durable=True)
+def _accept_offer_or_expire(*, enrolment_id: int, acting: Acting, now) -> Enrolment | None:
     enrolment, run = _lock_enrolment(enrolment_id)
     if enrolment.status != Status.OFFERED:
         raise EnrolmentRefusal(_("Dette tilbudet om plass gjelder ikke lenger."), code="not_offered")
     if enrolment.offer_expires_at <= now:
         _expire(enrolment, run, now=now, acting=acting)
-        raise EnrolmentRefusal(
-            _("Fristen for å ta imot plassen gikk dessverre ut, og plassen er gitt videre."), code="expired"
-        )
+        return None
     enrolment.status = Status.CONFIRMED
     enrolment.save(update_fields=["status", "updated_at"])
     record_change(
@@ -563,6 +578,7 @@ def add_by_coordinator(
 ) -> Enrolment:
     """A coordinator adds someone (after a phone call). The waiting list is still respected."""
     now = now or timezone.now()
+    lock_person(user=person)
     run = _lock_runs(run_id)[run_id]
     _check_can_join(run, person, source=Source.COORDINATOR, now=now)
     if count_seats(run, now=now).open_to_walk_ins or person.pk in _continuing_without_answer(run, now=now):
@@ -696,6 +712,7 @@ def set_completion(*, enrolment_id: int, completed: bool, acting: Acting) -> Enr
 def hold_seat(*, run_id: int, person, until, acting: Acting, now=None) -> Enrolment:
     """Hold a seat for a referred person until a deadline. Raises RunFull if there is none to hold."""
     now = now or timezone.now()
+    lock_person(user=person)
     run = _lock_runs(run_id)[run_id]
     _check_can_join(run, person, source=Source.REFERRAL, now=now)
     if not count_seats(run, now=now).open_to_walk_ins:
@@ -715,6 +732,7 @@ def place_from_referral(*, run_id: int, person, acting: Acting, held: Enrolment 
     """A coordinator accepts a referral: the held seat becomes a place, or a free seat is taken,
     or the person joins the waiting list."""
     now = now or timezone.now()
+    lock_person(user=person)
     run = _lock_runs(run_id)[run_id]
     if held is not None:
         held.refresh_from_db()

@@ -6,6 +6,7 @@ growing pause); after the last try its failure stays in the task table for staff
 
 import datetime as dt
 import logging
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -40,9 +41,24 @@ def _send(*, template: str, to: str, language: str, context: dict, attachments=(
         subject = " ".join(render_to_string(f"enrolment/email/{template}_subject.txt", context).split())
         body = render_to_string(f"enrolment/email/{template}_message.txt", context)
     message = EmailMessage(subject, body, to=[to])
-    for name, content, mimetype in attachments:
-        message.attach(name, content, mimetype)
+    for attachment in attachments:
+        message.attach(attachment)
     message.send()
+
+
+def _calendar_attachment(run, sessions) -> MIMEText | None:
+    """The run's calendar file as an e-mail part, or None for a run without sessions (a calendar needs at
+    least one event). Its bytes travel base64-encoded, so the CRLF line endings RFC 5545 asks for arrive
+    as written, whatever the mail system does with line endings; and its Content-Type names the method,
+    as RFC 6047 (iCalendar in e-mail) requires: text/calendar; method=PUBLISH."""
+    from courses.calendar import run_calendar_bytes
+
+    if not sessions:
+        return None
+    part = MIMEText(run_calendar_bytes(run=run, sessions=sessions).decode(), "calendar", "utf-8")
+    part.set_param("method", "PUBLISH", requote=False)
+    part.add_header("Content-Disposition", "attachment", filename=f"{run.offer.slug}.ics")
+    return part
 
 
 def _context(enrolment):
@@ -63,7 +79,6 @@ def _context(enrolment):
 
 @task(queue_name="email")
 def send_enrolment_email(enrolment_id: int, kind: str, attempt: int = 1) -> None:
-    from courses.calendar import run_calendar_bytes
     from enrolment.models import Enrolment
 
     enrolment = Enrolment.objects.select_related("person", "run__offer__provider").get(pk=enrolment_id)
@@ -76,16 +91,8 @@ def send_enrolment_email(enrolment_id: int, kind: str, attempt: int = 1) -> None
             from enrolment.services import waiting_position
 
             context["position"], context["waiting"] = waiting_position(enrolment)
-        attachments = []
-        if kind == "confirmed":
-            sessions = context["sessions"]
-            attachments.append(
-                (
-                    f"{enrolment.run.offer.slug}.ics",
-                    run_calendar_bytes(run=enrolment.run, sessions=sessions),
-                    "text/calendar",
-                )
-            )
+        calendar = _calendar_attachment(enrolment.run, context["sessions"]) if kind == "confirmed" else None
+        attachments = [calendar] if calendar is not None else []
         _send(
             template=kind, to=person.email, language=person.preferred_language, context=context, attachments=attachments
         )

@@ -212,13 +212,9 @@ def run_cancel(request, run_id):
 def participants(request, run_id):
     run = _visible_run(request, run_id)
     can_manage = access.managed_runs(request.user).filter(pk=run.pk).exists()
-    enrolments = list(
-        Enrolment.objects.filter(run=run)
-        .exclude(status=Enrolment.Status.CANCELLED)
-        .select_related("person")
-        .order_by("status", "-priority", "created_at")
-    )
-    waiting = list(Enrolment.objects.filter(run=run).waiting_in_order().select_related("person"))
+    listed = access.enrolments_listed_for(request.user, run)
+    enrolments = list(listed.select_related("person").order_by("status", "-priority", "created_at"))
+    waiting = list(listed.waiting_in_order().select_related("person"))
     record_access(acting=_acting(request, run), action="participants.viewed", obj=run)
     other_runs = (
         access.managed_runs(request.user)
@@ -362,9 +358,7 @@ def attendance(request, session_id):
     )
     run = session.run
     enrolments = list(
-        Enrolment.objects.filter(
-            run=run, status__in=[Enrolment.Status.CONFIRMED, Enrolment.Status.COMPLETED, Enrolment.Status.DROPPED_OUT]
-        )
+        Enrolment.objects.filter(run=run, status__in=access.PARTICIPANT_STATUSES)
         .select_related("person")
         .order_by("person__first_name", "pk")
     )
@@ -398,10 +392,11 @@ def attendance(request, session_id):
 def export(request, run_id, fmt):
     run = _visible_run(request, run_id)
     record_access(acting=_acting(request, run), action=f"participants.exported.{fmt}", obj=run)
+    enrolments = access.enrolments_listed_for(request.user, run)
     if fmt == "csv":
-        content, content_type = exports.participants_csv(run), "text/csv; charset=utf-8"
+        content, content_type = exports.participants_csv(run, enrolments), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
-        content = exports.participants_xlsx(run)
+        content = exports.participants_xlsx(run, enrolments)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise Http404

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import Invitation, Membership, Role, User
 from audit.models import AccessEvent, AuditEvent
-from tests.people import build_world
+from tests.people import build_world, member
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +176,28 @@ def test_an_admin_cannot_suspend_staff_of_another_municipality_or_citizens(clien
         assert response.status_code == 404
         world.people[target].refresh_from_db()
         assert world.people[target].is_active
+
+
+def test_an_admin_cannot_suspend_someone_who_works_in_another_municipality_now_or_a_superuser(client, world):
+    """A suspension shuts the account out everywhere: Oslo's admin used to be able to shut out Bærum's
+    coordinator because that person had once led a run in Oslo, and a superuser holding an Oslo role."""
+    moved_on = world.people["coordinator_other_provider"]  # coordinator in Bærum now
+    once = member(moved_on, Role.FACILITATOR, world.run)  # once led a run in Oslo
+    Membership.objects.filter(pk=once.pk).update(ended_at=timezone.now())
+    member(world.people["superuser"], Role.HEALTH_WORKER, world.unit)
+    client.force_login(world.people["municipality_admin"])
+    for target in (moved_on, world.people["superuser"]):
+        assert client.post(reverse("accounts:suspend_user", kwargs={"pk": target.pk})).status_code == 404
+        target.refresh_from_db()
+        assert target.is_active
+    # someone whose roles are all in Oslo (or ended) still can be
+    member(world.people["health_worker"], Role.COORDINATOR, world.provider)
+    assert (
+        client.post(reverse("accounts:suspend_user", kwargs={"pk": world.people["health_worker"].pk})).status_code
+        == 302
+    )
+    world.people["health_worker"].refresh_from_db()
+    assert not world.people["health_worker"].is_active
 
 
 def test_the_audit_trail_cannot_be_changed_or_deleted(world):

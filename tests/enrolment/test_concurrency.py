@@ -178,3 +178,32 @@ def test_control_without_the_lock_the_same_race_overbooks(monkeypatch):
     monkeypatch.setattr(services, "count_seats", slow_count)
     run_together([sign_up_call(run, who) for who in crowd])
     assert holding(run) > run.capacity
+
+
+def test_someone_new_signing_up_to_several_runs_at_once_gets_one_account_and_a_place_on_each():
+    """Each request found nobody with the address and created the person: all but one failed on the
+    unique e-mail (a server error). The person's lock makes the later ones find the first one's account."""
+    runs = [factories.run(offer=factories.offer(), capacity=5) for _ in range(4)]
+
+    def sign_up_to(run):
+        return lambda: services.sign_up_without_account(
+            run_id=run.pk, name="Ny", email="Samtidig@example.org", phone="", birth_date=None, language="nb"
+        )
+
+    results = run_together([sign_up_to(run) for run in runs for _ in range(2)])
+    assert not [r for r in results if not isinstance(r, Enrolment | services.EnrolmentRefusal)], results
+    assert [r.code for r in results if isinstance(r, services.EnrolmentRefusal)] == ["already"] * 4
+    assert User.objects.filter(email__iexact="samtidig@example.org").count() == 1
+    for run in runs:
+        assert Enrolment.objects.filter(run=run, person__email="samtidig@example.org").count() == 1
+
+
+def test_the_limit_per_semester_holds_when_one_person_signs_up_to_several_runs_at_once():
+    provider = factories.provider(max_active_per_semester=1)
+    semester = factories.semester()
+    runs = [factories.run(offer=factories.offer(provider=provider), semester_=semester) for _ in range(4)]
+    who = people(1, "limit")[0]
+    results = run_together([sign_up_call(run, who) for run in runs])
+    assert sum(isinstance(r, Enrolment) for r in results) == 1
+    assert all(r.code == "limit" for r in results if not isinstance(r, Enrolment)), results
+    assert Enrolment.objects.filter(person=who).active().count() == 1

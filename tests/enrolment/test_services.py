@@ -1,5 +1,7 @@
 import datetime as dt
+from email import message_from_bytes
 
+import icalendar
 import pytest
 from django.core import mail
 from django.utils import timezone
@@ -50,13 +52,33 @@ def test_signing_up_takes_a_seat_writes_an_audit_row_and_emails_a_calendar_file(
     assert AuditEvent.objects.filter(action="enrolment.confirmed", subject=enrolment.person).exists()
     message = mail.outbox[-1]
     assert message.to == [enrolment.person.email]
-    assert message.attachments[0][2] == "text/calendar"
-    assert (
-        b"BEGIN:VCALENDAR" in message.attachments[0][1].encode()
-        if isinstance(message.attachments[0][1], str)
-        else message.attachments[0][1]
-    )
+    calendar = message.attachments[0]
+    assert calendar.get_content_type() == "text/calendar"
+    assert calendar.get_payload(decode=True).startswith(b"BEGIN:VCALENDAR\r\n")
     assert "/avmeld/?t=" in message.body
+
+
+def test_the_calendar_file_in_the_e_mail_arrives_byte_for_byte_and_says_its_method(
+    run, django_capture_on_commit_callbacks
+):
+    """RFC 6047 wants the method on the Content-Type of iCalendar in e-mail, and RFC 5545 wants CRLF after
+    every line: sent as 8-bit text, the mail system's own line endings replaced them."""
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(run)
+    raw = mail.outbox[-1].message().as_bytes(linesep="\n")  # line endings as a local mail system may write them
+    part = next(p for p in message_from_bytes(raw).walk() if p.get_content_type() == "text/calendar")
+    assert part.get_param("method") == "PUBLISH" and part.get_filename().endswith(".ics")
+    ics = part.get_payload(decode=True)
+    assert ics.endswith(b"END:VCALENDAR\r\n") and b"\n" not in ics.replace(b"\r\n", b"")
+    assert len(icalendar.Calendar.from_ical(ics).walk("VEVENT")) == 3
+
+
+def test_a_run_without_sessions_sends_no_empty_calendar(django_capture_on_commit_callbacks):
+    """A calendar with no event is not a valid iCalendar object (RFC 5545 asks for at least one component)."""
+    bare = factories.run(offer=factories.offer(), capacity=2, sessions=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(bare)
+    assert mail.outbox[-1].attachments == []
 
 
 def test_a_full_run_refuses_and_offers_the_waiting_list(run):
@@ -213,6 +235,19 @@ def test_an_offer_cannot_be_accepted_after_its_deadline(run):
         services.accept_offer(
             enrolment_id=first.pk, acting=me(first.person), now=timezone.now() + dt.timedelta(hours=49)
         )
+
+
+def test_accepting_too_late_really_passes_the_seat_on_as_the_refusal_says(run):
+    """The expiry used to be rolled back with the refusal: the seat stayed offered to the late person
+    (and the next in line heard nothing) until the background sweep came by."""
+    a, _ = sign_up(run), sign_up(run)
+    late, next_in_line = waitlist(run), waitlist(run)
+    services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    with pytest.raises(services.EnrolmentRefusal) as refusal:
+        services.accept_offer(enrolment_id=late.pk, acting=me(late.person), now=timezone.now() + dt.timedelta(hours=49))
+    assert refusal.value.code == "expired"
+    late.refresh_from_db(), next_in_line.refresh_from_db()
+    assert (late.status, next_in_line.status) == (Status.CANCELLED, Status.OFFERED)
 
 
 def test_a_walk_in_never_takes_a_seat_while_an_offer_is_pending(run):

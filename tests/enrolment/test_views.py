@@ -1,5 +1,7 @@
 import datetime as dt
+import io
 import re
+import time
 
 import pytest
 from django.core import mail
@@ -96,14 +98,14 @@ def test_the_sign_up_page_and_form_need_few_queries(client, run, django_assert_n
     url = reverse("enrolment:sign_up", kwargs={"run_id": run.pk})
     with django_assert_num_queries(2):  # the run with its offer, provider and semester; its seats
         assert client.get(url).status_code == 200
-    # The run; then, in one transaction: lock it, look the person up, count the seats, create the person
-    # (user, e-mail address, audit row), the enrolment (in a savepoint) and its audit row.
-    # (Inside the test's own transaction, the sign-up's transaction is a savepoint as well.)
-    with django_assert_num_queries(13):
+    # The run; then, in one transaction: lock the person's address and the run, look the person up, count
+    # the seats, create the person (user, e-mail address, audit row), the enrolment (in a savepoint) and its
+    # audit row. (Inside the test's own transaction, the sign-up's transaction is a savepoint as well.)
+    with django_assert_num_queries(14):
         assert sign_up_anonymously(client, run, "first@example.org").status_code == 302
-    # Full: the run; lock it, look the person up, count the seats; nothing is written (and the savepoint is
-    # rolled back and released).
-    with django_assert_num_queries(7):
+    # Full: the run; lock the address and the run, look the person up, count the seats; nothing is written
+    # (and the savepoint is rolled back and released).
+    with django_assert_num_queries(8):
         assert sign_up_anonymously(client, run, "second@example.org").status_code == 200
 
 
@@ -178,6 +180,20 @@ def test_a_link_for_one_action_or_enrolment_does_not_work_for_another(client, ru
     assert stranger.get(cancel_url, {"t": accept_token}).status_code == 404
     assert stranger.get(cancel_url).status_code == 404
     assert stranger.post(cancel_url, {"t": "forged"}).status_code == 404
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.CONFIRMED
+
+
+def test_a_link_stops_working_when_it_expires(client, run, monkeypatch):
+    sign_up_anonymously(client, run, "kari@example.org")
+    enrolment = Enrolment.objects.get()
+    url = links.action_url(enrolment, "cancel").split("8000", 1)[1]
+    stranger = client.__class__()
+    assert stranger.get(url).status_code == 200
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + links.MAX_AGE + 60)  # what django.core.signing reads
+    assert stranger.get(url).status_code == 404
+    assert stranger.post(url.split("?")[0], {"t": url.split("t=", 1)[1]}).status_code == 404
     enrolment.refresh_from_db()
     assert enrolment.status == Status.CONFIRMED
 
@@ -308,6 +324,46 @@ def test_facilitators_see_their_runs_and_nothing_else(client, run):
     assert client.get(reverse("enrolment:participants", kwargs={"run_id": run.pk})).status_code == 200
     assert client.get(reverse("enrolment:participants", kwargs={"run_id": other.pk})).status_code == 404
     assert client.get(reverse("enrolment:run_edit", kwargs={"run_id": run.pk})).status_code == 404
+
+
+def test_facilitators_see_the_participants_but_not_the_waiting_list_offers_or_seats_held_for_referrals(client):
+    run = factories.run(offer=factories.offer(), capacity=3, sessions=1)
+    in_future = timezone.now() + dt.timedelta(days=2)
+    rows = {
+        "Deltaker": Status.CONFIRMED,
+        "Holdtav": Status.HELD,
+        "Tilbudtplass": Status.OFFERED,
+        "Venterpaliste": Status.WAITLISTED,
+    }
+    for name, status in rows.items():
+        Enrolment.objects.create(
+            run=run,
+            person=person(f"{name.lower()}@example.org", name=name),
+            status=status,
+            source=Enrolment.Source.REFERRAL if status == Status.HELD else Enrolment.Source.SELF,
+            offer_expires_at=in_future if status in (Status.HELD, Status.OFFERED) else None,
+        )
+    facilitator = person("f@example.org", mfa=True)
+    member(facilitator, Role.FACILITATOR, run)
+    coordinator = person("k@example.org", mfa=True)
+    member(coordinator, Role.COORDINATOR, run.offer.provider)
+    pages = {
+        "participants": reverse("enrolment:participants", kwargs={"run_id": run.pk}),
+        "csv": reverse("enrolment:export", kwargs={"run_id": run.pk, "fmt": "csv"}),
+    }
+
+    client.force_login(facilitator)
+    for url in pages.values():
+        text = client.get(url).content.decode("utf-8-sig")
+        assert "Deltaker" in text
+        assert not {"Holdtav", "Tilbudtplass", "Venterpaliste"} & set(re.findall(r"\w+", text)), url
+    workbook = load_workbook(io.BytesIO(client.get(pages["csv"].replace(".csv", ".xlsx")).content))
+    assert [row[0] for row in workbook.active.iter_rows(min_row=2, values_only=True)] == ["Deltaker"]
+
+    client.force_login(coordinator)  # the run's coordinators still see everyone
+    for url in pages.values():
+        text = client.get(url).content.decode("utf-8-sig")
+        assert all(name in text for name in rows), url
 
 
 def test_a_full_runs_form_joins_the_waiting_list_with_one_press(client, run):
