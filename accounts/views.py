@@ -157,7 +157,14 @@ def staff_list(request):
         .select_related("service_unit", "provider", "run__offer", "municipality")
     )
     return render(
-        request, "accounts/staff_list.html", {"memberships": memberships, "invitations": invitations, "form": form}
+        request,
+        "accounts/staff_list.html",
+        {
+            "memberships": memberships,
+            "invitations": invitations,
+            "form": form,
+            "suspendable": set(access.users_suspendable_by(request.user).values_list("pk", flat=True)),
+        },
     )
 
 

@@ -129,6 +129,7 @@ def _own_or_linked(request, public_id, action=None) -> Enrolment:
 def confirmation(request, public_id):
     enrolment = _own_or_linked(request, public_id, "view")
     position = waiting = None
+    offered = enrolment.status == Enrolment.Status.OFFERED
     if enrolment.status == Enrolment.Status.WAITLISTED:
         position, waiting = services.waiting_position(enrolment)
     return render(
@@ -141,6 +142,7 @@ def confirmation(request, public_id):
             "position": position,
             "waiting": waiting,
             "cancel_token": links.token_for(enrolment, "cancel"),
+            "accept_token": links.token_for(enrolment, "accept") if offered else "",
         },
     )
 

@@ -186,10 +186,13 @@ def test_an_admin_cannot_suspend_someone_who_works_in_another_municipality_now_o
     Membership.objects.filter(pk=once.pk).update(ended_at=timezone.now())
     member(world.people["superuser"], Role.HEALTH_WORKER, world.unit)
     client.force_login(world.people["municipality_admin"])
+    staff_page = client.get(reverse("accounts:staff_list")).text
     for target in (moved_on, world.people["superuser"]):
+        assert reverse("accounts:suspend_user", kwargs={"pk": target.pk}) not in staff_page  # no button either
         assert client.post(reverse("accounts:suspend_user", kwargs={"pk": target.pk})).status_code == 404
         target.refresh_from_db()
         assert target.is_active
+    assert reverse("accounts:suspend_user", kwargs={"pk": world.people["health_worker"].pk}) in staff_page
     # someone whose roles are all in Oslo (or ended) still can be
     member(world.people["health_worker"], Role.COORDINATOR, world.provider)
     assert (

@@ -214,6 +214,18 @@ def test_accepting_a_freed_seat_from_the_email(client, run, django_capture_on_co
     assert waiting.status == Status.CONFIRMED
 
 
+def test_the_confirmation_page_of_an_offered_seat_links_to_accepting_it_without_signing_in(client, run):
+    first = person("first@example.org", birth_date=dt.date(1990, 1, 1))
+    waiter = person("waiter@example.org", birth_date=dt.date(1990, 1, 1))
+    seated = services.sign_up(run_id=run.pk, person=first, acting=services.Acting(user=first))
+    waiting = services.join_waiting_list(run_id=run.pk, person=waiter, acting=services.Acting(user=waiter))
+    services.cancel(enrolment_id=seated.pk, acting=services.Acting(user=first))
+    confirmation = reverse("enrolment:confirmation", kwargs={"public_id": waiting.public_id})
+    page = client.get(f"{confirmation}?t={links.token_for(waiting, 'view')}")
+    accept_url = re.search(r'href="(/pamelding/[^"]+/ta-imot/\?t=[^"]+)"', page.text).group(1)
+    assert client.get(accept_url.replace("&amp;", "&")).status_code == 200
+
+
 def test_drop_in_offers_have_no_sign_up_button(client):
     from courses.models import Offer
 
@@ -357,6 +369,7 @@ def test_facilitators_see_the_participants_but_not_the_waiting_list_offers_or_se
         text = client.get(url).content.decode("utf-8-sig")
         assert "Deltaker" in text
         assert not {"Holdtav", "Tilbudtplass", "Venterpaliste"} & set(re.findall(r"\w+", text)), url
+    assert 'id="waiting-heading"' not in client.get(pages["participants"]).text  # no waiting list, not even empty
     workbook = load_workbook(io.BytesIO(client.get(pages["csv"].replace(".csv", ".xlsx")).content))
     assert [row[0] for row in workbook.active.iter_rows(min_row=2, values_only=True)] == ["Deltaker"]
 
