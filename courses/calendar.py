@@ -5,14 +5,24 @@ way and shows in the reader's own time zone; no VTIMEZONE block is needed.
 """
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+# Control characters (text pasted from a word processor can carry them) are not allowed in iCalendar
+# text values and break stricter readers; line breaks and tabs are kept.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value: str) -> str:
+    return _CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
 
 def run_calendar_bytes(*, run, sessions) -> bytes:
+    """The run's sessions as a calendar; a calendar needs at least one event, so never call it without."""
     offer = run.offer
     host = urlsplit(settings.PORTAL_BASE_URL).hostname or "localhost"
     url = settings.PORTAL_BASE_URL + offer.get_absolute_url()
@@ -23,7 +33,7 @@ def run_calendar_bytes(*, run, sessions) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", offer.title)
+    calendar.add("x-wr-calname", _text(offer.title))
     for _number, session in enumerate(sessions, start=1):
         event = Event()
         event.add("uid", f"session-{session.pk}@{host}")
@@ -31,10 +41,10 @@ def run_calendar_bytes(*, run, sessions) -> bytes:
         event.add("dtstart", session.starts_at.astimezone(dt.UTC))
         event.add("dtend", session.ends_at.astimezone(dt.UTC))
         summary = offer.title if not session.theme else f"{offer.title}: {session.theme}"
-        event.add("summary", summary)
+        event.add("summary", _text(summary))
         if session.location:
-            event.add("location", f"{session.location.name}, {session.location.one_line_address}")
-        event.add("description", f"{offer.provider.name}\n{url}")
+            event.add("location", _text(f"{session.location.name}, {session.location.one_line_address}"))
+        event.add("description", _text(f"{offer.provider.name}\n{url}"))
         event.add("url", url)
         event.add("status", "CANCELLED" if run.status == run.Status.CANCELLED else "CONFIRMED")
         event.add("sequence", 0)

@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
@@ -80,7 +80,9 @@ def run_calendar(request, slug, run_id):
         offer__slug=slug,
         offer__is_published=True,
     )
-    sessions = run.sessions.select_related("location")
+    sessions = list(run.sessions.select_related("location"))
+    if not sessions:
+        raise Http404  # no dates yet: nothing to put in a calendar
     response = HttpResponse(run_calendar_bytes(run=run, sessions=sessions), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{run.offer.slug}-{run.pk}.ics"'
     return response

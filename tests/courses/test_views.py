@@ -260,6 +260,24 @@ def test_run_calendar_has_every_session_in_local_time(client):
     assert "Huset" in str(events[0]["LOCATION"])
 
 
+def test_run_calendar_leaves_out_control_characters_pasted_into_a_theme(client):
+    offer = factories.offer(title="Mestringstreff")
+    run = factories.run(offer=offer, sessions=1)
+    run.sessions.update(theme="Søvn\x0bog\x07 hvile\r\nmed te")
+    response = client.get(reverse("courses:run_calendar", kwargs={"slug": offer.slug, "run_id": run.pk}))
+    assert not set(response.content.decode()) & {chr(c) for c in range(32) if c not in (9, 10, 13)}
+    event = Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Mestringstreff: Søvnog hvile\nmed te"
+
+
+def test_a_run_without_dates_has_no_calendar(client):
+    offer = factories.offer()
+    run = factories.run(offer=offer, sessions=0)
+    url = reverse("courses:run_calendar", kwargs={"slug": offer.slug, "run_id": run.pk})
+    assert client.get(url).status_code == 404
+    assert url not in client.get(offer.get_absolute_url()).text
+
+
 def test_calendar_of_a_run_of_another_offer_is_not_found(client):
     run = factories.run(offer=factories.offer())
     other = factories.offer()
