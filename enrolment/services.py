@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import acting_self, add_missing_birth_date, create_citizen, find_citizen, lock_person
+from accounts.services import acting_self, create_citizen, find_citizen, lock_person
 from audit.services import Acting, record_change
 from courses.models import Offer, Run
 from enrolment import tasks
@@ -42,6 +42,14 @@ class EnrolmentRefusal(Exception):
 class RunFull(EnrolmentRefusal):
     def __init__(self):
         super().__init__(_("Kurset er fullt akkurat nå. Du kan sette deg på ventelisten."), code="full")
+
+
+class AddressKnown(EnrolmentRefusal):
+    """A sign-up without an account gave the address of someone we already know. A form anyone can fill in
+    cannot tell who typed it, so it neither shows nor changes anything about that person: they sign in first."""
+
+    def __init__(self):
+        super().__init__(_("Logg inn for å melde deg på."), code="address_known")
 
 
 # --- locking and counting ----------------------------------------------------------------------------
@@ -270,29 +278,28 @@ def sign_up_without_account(
     """The sign-up form of someone who is not signed in: a seat (or a place on the waiting list) for the
     person with this e-mail address or mobile number, who is created if we have never seen them.
 
+    Only for addresses we have never seen: an address that belongs to an account raises AddressKnown, since
+    answering "already signed up", "too old" or "over the limit" would tell anyone who types an address
+    about that person's courses (the person signs in, with an e-mailed code, and signs up from there).
+
     One transaction, locked as every seat is: the person's address first (so a second click, or the same
-    person signing up to another run at the same moment, waits for the first and finds its person and
-    place), then the run; then the person is looked up; then the checks; and only then the writes.
-    A refusal (full, too young, already signed up) writes nothing at all, not even a new account.
+    person signing up to another run at the same moment, waits for the first and finds its person), then
+    the run; then the person is looked up; then the checks; and only then the writes. A refusal (full, too
+    young) writes nothing at all, not even a new account.
     """
     now = now or timezone.now()
     source = Source.SELF
     lock_person(email=email, phone=phone)
     run = _lock_runs(run_id)[run_id]
-    person = find_citizen(email=email, phone=phone)
-    if person is None:
-        # Someone we have never seen: no enrolments, no history. Checked as the account that will be stored.
-        _check_can_join(run, User(birth_date=birth_date), source=source, now=now)
-    else:
-        if person.birth_date is None and birth_date:
-            add_missing_birth_date(user=person, birth_date=birth_date)  # undone with the rest if refused
-        _check_can_join(run, person, source=source, now=now)
+    if find_citizen(email=email, phone=phone) is not None:
+        raise AddressKnown()
+    # Someone we have never seen: no enrolments, no history. Checked as the account that will be stored.
+    _check_can_join(run, User(birth_date=birth_date), source=source, now=now)
     if waiting_list:
         _check_no_free_seat(run, now=now)
     else:
-        source = _check_seat_for(run, person, source=source, now=now)
-    if person is None:
-        person = create_citizen(name=name, email=email, phone=phone, birth_date=birth_date, language=language)
+        source = _check_seat_for(run, None, source=source, now=now)
+    person = create_citizen(name=name, email=email, phone=phone, birth_date=birth_date, language=language)
     if waiting_list:
         return _wait(run, person, acting=acting_self(person), source=source)
     return _confirm(run, person, acting=acting_self(person), source=source, wants_reminders=wants_reminders)

@@ -353,6 +353,16 @@ def test_enrolment_pages_have_no_wcag_violations(demo_accounts, new_page, langua
     submit(page)
     assert Enrolment.objects.get(person__email=f"per.{language}@example.org").status == Status.WAITLISTED
 
+    # An address we know, typed into the form without an account: sign in first.
+    page.goto(site + prefix + f"/pamelding/{open_run.pk}/")
+    page.locator("#id_name").fill("Kari")
+    page.locator("#id_email").fill(f"kari.{language}@example.org")
+    page.locator("#id_birth_date").fill("1990-05-17")
+    submit(page)
+    sign_in_first = re.compile("^(Logg inn for å melde deg på|Sign in to sign up)$")
+    expect(page.get_by_role("heading", level=1)).to_have_text(sign_in_first)
+    check_axe(page, "sign in first (an address we know)", failures)
+
     # A freed seat offered to the first on the waiting list, with the e-mail's links.
     waiter = adult_not_on(full_run)
     waiting = services.join_waiting_list(run_id=full_run.pk, person=waiter, acting=acting_self(waiter))

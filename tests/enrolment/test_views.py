@@ -77,21 +77,38 @@ def test_a_full_run_keeps_nothing_of_someone_who_did_not_get_a_seat(client, run)
     assert not AuditEvent.objects.filter(action="account.created").exists()
 
 
-def test_a_second_click_finds_the_person_and_the_place_the_first_click_made(client, run):
+def test_a_second_click_finds_the_person_the_first_click_made_and_changes_nothing(client, run):
     assert sign_up_anonymously(client, run, "Kari@Example.org").status_code == 302
     again = sign_up_anonymously(client, run, "kari@example.org")
-    assert again.status_code == 200 and "Du er allerede påmeldt dette kurset." in again.text
+    assert again.status_code == 200 and "Logg inn for å melde deg på" in again.text
     assert User.objects.filter(email="kari@example.org").count() == 1
     assert Enrolment.objects.count() == 1
 
 
-def test_signing_up_adds_a_missing_birth_date_to_a_known_person_and_audits_it(client, run):
-    known = person("known@example.org", name="Kjent")
-    assert sign_up_anonymously(client, run, "known@example.org").status_code == 302
-    known.refresh_from_db()
-    assert known.birth_date == dt.date(1990, 5, 17) and known.first_name == "Kjent"
-    assert AuditEvent.objects.filter(action="profile.updated", subject=known).exists()
-    assert Enrolment.objects.get().person == known
+def test_a_form_without_an_account_tells_nothing_about_someone_we_know_and_changes_nothing(client, run):
+    """Typing someone else's address must not show whether they are on the course, their age or how many
+    courses they take, nor sign them up or change their account: the answer is the same sign-in page."""
+    on_the_run = person("paa@example.org", birth_date=dt.date(1990, 1, 1))
+    services.sign_up(run_id=run.pk, person=on_the_run, acting=services.Acting(user=on_the_run))
+    too_young = person("ung@example.org", birth_date=timezone.localdate() - dt.timedelta(days=365 * 15))
+    without_birth_date = person("kjent@example.org", name="Kjent")
+    only_mobile = factories.person(email="mobil-4791234567@mobil.invalid", phone="+4791234567")
+    before = (Enrolment.objects.count(), AuditEvent.objects.count())
+    answers = [
+        sign_up_anonymously(client, run, "PAA@example.org"),
+        sign_up_anonymously(client, run, "ung@example.org"),
+        sign_up_anonymously(client, run, "kjent@example.org"),
+        sign_up_anonymously(client, run, "", phone="912 34 567"),
+    ]
+    assert {answer.status_code for answer in answers} == {200}
+    assert len({answer.content for answer in answers}) == 1, "every known address gets the very same page"
+    page = answers[0].text
+    assert "Logg inn for å melde deg på" in page
+    assert "/konto/login/code/?next=/pamelding/" in page
+    assert (Enrolment.objects.count(), AuditEvent.objects.count()) == before
+    without_birth_date.refresh_from_db()
+    assert without_birth_date.birth_date is None
+    assert {too_young.pk, only_mobile.pk} <= set(User.objects.values_list("pk", flat=True))
 
 
 def test_the_sign_up_page_and_form_need_few_queries(client, run, django_assert_num_queries):
