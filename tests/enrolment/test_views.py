@@ -105,6 +105,8 @@ def test_a_form_without_an_account_tells_nothing_about_someone_we_know_and_chang
     page = answers[0].text
     assert "Logg inn for å melde deg på" in page
     assert "/konto/login/code/?next=/pamelding/" in page
+    form_page = client.get(reverse("enrolment:sign_up", kwargs={"run_id": run.pk})).text
+    assert "Har du meldt deg på hos oss før?" in form_page  # the form says so before anyone types
     assert (Enrolment.objects.count(), AuditEvent.objects.count()) == before
     without_birth_date.refresh_from_db()
     assert without_birth_date.birth_date is None
