@@ -87,7 +87,7 @@ class ReferralForm(forms.Form):
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(label=_("Grunn"), choices=Referral.DeclineReason.choices, widget=forms.RadioSelect)
     text = forms.CharField(
-        label=_("Mer om grunnen (valgfritt)"),
+        label=_("Mer om grunnen"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -1,0 +1,100 @@
+"""Markup rules the Nu HTML checker and screen readers hold us to, checked without a browser."""
+
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django import forms
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from referrals.forms import DeclineForm
+from tests.people import build_world
+
+# HTML's "valid global date and time string": seconds may have at most three decimals.
+VALID_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$")
+APPS = ["accounts", "audit", "courses", "enrolment", "referrals", "recovery_portal"]
+
+
+def test_the_referral_timeline_gives_machine_readable_times_html_accepts():
+    """Django's "c" format keeps microseconds (six digits), which the Nu HTML checker refuses."""
+    at = dt.datetime(2026, 11, 23, 3, 45, 27, 218396, tzinfo=ZoneInfo("Europe/Oslo"))
+    with translation.override("nb"):
+        html = render_to_string("referrals/_timeline.html", {"timeline": [{"at": at, "label": "Sendt", "by": ""}]})
+    values = re.findall(r'<time datetime="([^"]*)"', html)
+    assert values, html
+    for value in values:
+        assert VALID_DATETIME.match(value), f"{value!r} is not a valid HTML date and time"
+    assert values[0].startswith("2026-11-23T03:45:27")
+
+
+def test_no_field_label_says_optional_itself():
+    """_partials/form_field.html adds "(valgfritt)" to every optional field; a label saying it too is read twice."""
+    offenders = []
+    for app in APPS:
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if re.search(r"label=_\(\s*\"[^\"]*\(valgfritt\)", line):
+                    offenders.append(f"{path.relative_to(settings.BASE_DIR)}:{number}: {line.strip()}")
+    assert not offenders, "Labels that already say (valgfritt):\n" + "\n".join(offenders)
+
+
+def test_the_decline_forms_optional_text_says_optional_once():
+    with translation.override("nb"):
+        html = render_to_string("_partials/form_field.html", {"field": DeclineForm()["text"]})
+    label = re.search(r"<label[^>]*>(.*?)</label>", html, re.S).group(1)
+    assert label.count("valgfritt") == 1, label
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_date_fields_get_iso_values_in_every_language(language):
+    """<input type="date"> and "datetime-local" take ISO 8601 only; Danish dates ("23.11.2026") showed as empty."""
+    with translation.override(language):
+        date = forms.DateInput(attrs={"type": "date"}).render("d", dt.date(2026, 11, 23))
+        moment = forms.DateTimeInput(attrs={"type": "datetime-local"}).render("m", dt.datetime(2026, 11, 23, 18, 30))
+    assert 'value="2026-11-23"' in date, date
+    assert re.search(r'value="2026-11-23[T ]18:30(:00)?"', moment), moment
+
+
+@pytest.mark.django_db
+def test_the_referral_forms_consent_date_is_filled_in_danish_too(client):
+    world = build_world()
+    client.force_login(world.people["health_worker"])
+    with translation.override("da"):  # the request leaves Danish active; the override puts it back afterwards
+        html = client.get(reverse("referrals:refer", kwargs={"slug": world.offer.slug})).text
+    assert 'lang="da"' in html
+    value = re.search(r'<input type="date" name="consent_given_at" value="([^"]*)"', html).group(1)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", value), value
+
+
+@pytest.mark.django_db
+def test_the_coordinators_landmarks_have_different_names(client):
+    """axe's landmark-unique: the budget section and its table's scroll region were both named by one heading."""
+    world = build_world()
+    world.provider.yearly_seat_budget = 240
+    world.provider.save()
+    client.force_login(world.people["coordinator"])
+    with translation.override("nb"):
+        html = client.get(reverse("enrolment:dashboard")).text
+    assert "budsjett 240" in html
+    names = re.findall(r'<(?:section|[a-z]+ [^>]*role="region")[^>]*aria-labelledby="([^"]+)"', html)
+    assert names
+    assert [name for name, count in Counter(names).items() if count > 1] == []
+
+
+@pytest.mark.django_db
+def test_every_column_of_the_sessions_table_has_a_header(client):
+    world = build_world()
+    client.force_login(world.people["citizen"])
+    with translation.override("nb"):
+        html = client.get(reverse("usersessions_list")).text
+    headers = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1).count("<th")
+    rows = re.findall(r"<tr>(.*?)</tr>", re.search(r"<tbody>(.*?)</tbody>", html, re.S).group(1), re.S)
+    assert rows
+    for row in rows:
+        assert row.count("<td") == headers, row
