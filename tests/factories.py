@@ -83,8 +83,9 @@ def offer(*, topics=(), refresh_search=True, **fields):
     return created
 
 
-def run(*, offer, semester_=None, capacity=10, first_session=None, sessions=1, hours=(18, 20), location_=None,
-        **fields):
+def run(
+    *, offer, semester_=None, capacity=10, first_session=None, sessions=1, hours=(18, 20), location_=None, **fields
+):
     """A published run whose sessions start at first_session (default: in a week) and repeat weekly."""
     fields.setdefault("status", Run.Status.PUBLISHED)
     created = Run.objects.create(offer=offer, semester=semester_ or semester(), capacity=capacity, **fields)
