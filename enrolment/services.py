@@ -222,7 +222,7 @@ def _check_semester_limit(run: Run, person) -> None:
         return
     taken = (
         Enrolment.objects.filter(person=person, run__semester_id=run.semester_id, run__offer__provider=provider)
-        .filter(status__in=[Status.CONFIRMED, Status.OFFERED, Status.WAITLISTED])
+        .filter(status__in=[Status.CONFIRMED, Status.OFFERED, Status.HELD, Status.WAITLISTED])
         .count()
     )
     if taken >= provider.max_active_per_semester:

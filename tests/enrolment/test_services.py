@@ -155,6 +155,17 @@ def test_the_providers_limit_of_courses_per_semester(run):
         sign_up(other, who)
 
 
+def test_a_seat_held_for_a_referral_counts_towards_the_providers_limit(run):
+    provider = run.offer.provider
+    provider.max_active_per_semester = 1
+    provider.save()
+    other = factories.run(offer=factories.offer(provider=provider), semester_=run.semester)
+    who = someone()
+    services.hold_seat(run_id=run.pk, person=who, until=timezone.now() + dt.timedelta(days=3), acting=Acting(user=None))
+    with pytest.raises(services.EnrolmentRefusal, match="høyst 1 kurs"):
+        sign_up(other, who)
+
+
 def test_drop_in_and_referral_offers_take_no_self_sign_up():
     drop_in = factories.run(offer=factories.offer(join_method=Offer.JoinMethod.DROP_IN))
     with pytest.raises(services.EnrolmentRefusal, match="trenger du ikke melde deg på"):
