@@ -62,6 +62,25 @@ def site(live_server, catalogue):
     return live_server.url
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(transactional_db):
+    """Rate limits and used TOTP codes live in the database cache, which outlives each test's flush."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo_accounts(site):
+    """The demo accounts (one per role, see accounts/demo.py) on top of the demo catalogue."""
+    from accounts.demo import load_demo_accounts
+
+    load_demo_accounts()
+    return site
+
+
 def _new_page(browser, **context_options):
     context = browser.new_context(locale="nb-NO", timezone_id="Europe/Oslo", **context_options)
     context.set_default_timeout(TIMEOUT_MS)

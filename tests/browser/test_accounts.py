@@ -9,7 +9,6 @@ import re
 
 import pytest
 from allauth.mfa.models import Authenticator
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from accounts.demo import ACCOUNTS, DEMO_PASSWORD
@@ -35,23 +34,6 @@ SECRETS = {email: secret for email, _name, _role, _org, secret in ACCOUNTS}
 ADMIN = "andreas.admin@demo.example.no"
 CITIZEN = "ida@demo.example.no"
 NEW_PASSWORD = "Et-langt-passord-2026"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache(transactional_db):
-    """Rate limits and used TOTP codes live in the database cache, which outlives each test's flush."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def demo_accounts(site):
-    """The demo accounts (one per role, see accounts/demo.py) on top of the demo catalogue."""
-    from accounts.demo import load_demo_accounts
-
-    load_demo_accounts()
-    return site
 
 
 def test_a_citizen_signs_up_verifies_the_email_by_code_and_later_signs_in_by_code(site, page):

@@ -9,7 +9,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -39,22 +38,6 @@ SECRETS = {email: secret for email, _name, _role, _org, secret in ACCOUNTS}
 COORDINATOR = "tonje.koordinator@demo.example.no"  # MAS
 CITIZEN = "ida@demo.example.no"
 TABLET = {"width": 800, "height": 1200}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache(transactional_db):
-    """Rate limits and used TOTP codes live in the database cache, which outlives each test's flush."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def demo_accounts(site):
-    from accounts.demo import load_demo_accounts
-
-    load_demo_accounts()
-    return site
 
 
 def only_run(slug):

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -31,23 +30,6 @@ COORDINATOR = "tonje.koordinator@demo.example.no"  # MAS
 ADMIN = "andreas.admin@demo.example.no"  # Oslo kommune
 OFFER = "mas-keramikk"
 PERSON_LINK = re.compile(r"https?://[^/\s]+(?:/[a-z]{2})?(/min-side/henvisninger/[0-9a-f-]{36}/\?t=\S+)")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache(transactional_db):
-    """Rate limits and used TOTP codes live in the database cache, which outlives each test's flush."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def demo_accounts(site):
-    """The demo accounts (one per role, see accounts/demo.py) on top of the demo catalogue."""
-    from accounts.demo import load_demo_accounts
-
-    load_demo_accounts()
-    return site
 
 
 def spring_run_with_a_free_seat(slug):

@@ -8,7 +8,6 @@ fieldsets, a select with long options, a textarea's cols, long e-mail addresses 
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Count, Q
 from playwright.sync_api import expect
 
@@ -26,22 +25,12 @@ COORDINATOR = "tonje.koordinator@demo.example.no"  # MAS
 ADMIN = "andreas.admin@demo.example.no"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache(transactional_db):
-    """Rate limits and used TOTP codes live in the database cache, which outlives each test's flush."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
-def demo_world(site):
-    from accounts.demo import load_demo_accounts
+def demo_world(demo_accounts):
     from referrals.demo import load_demo_referrals
 
-    load_demo_accounts()
     load_demo_referrals()
-    return site
+    return demo_accounts
 
 
 class Reflow:
