@@ -210,6 +210,20 @@ def _refuse_foreign_data():
 
 
 # --- gunicorn --------------------------------------------------------------------------------------
+def stop_server(proc):
+    """Stop a server started in its own process group (gunicorn and its workers): TERM, then KILL."""
+    if not proc or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
 def wait_for_health(proc, base, log_path, *, seconds=90):
     """Return once gunicorn answers /healthz with 200; raise if it exits or stays silent."""
     deadline = time.monotonic() + seconds
@@ -271,16 +285,7 @@ class Server:
                 self.log.close()
 
     def _stop(self):
-        if not self.proc or self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
+        stop_server(self.proc)
 
 
 # --- checks and load -------------------------------------------------------------------------------

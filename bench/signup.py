@@ -336,16 +336,7 @@ class Server:
         catalogue.wait_for_health(self.proc, self.base, self.log_path)
 
     def stop(self):
-        if not self.proc or self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
+        catalogue.stop_server(self.proc)
 
 
 # --- checks ----------------------------------------------------------------------------------------
