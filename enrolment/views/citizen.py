@@ -56,11 +56,7 @@ def sign_up(request, run_id):
         )
     except services.AddressKnown:
         # The same answer whatever we know of the person: nothing about them is shown to a form anyone can fill in.
-        back_here = reverse("enrolment:sign_up", kwargs={"run_id": run.pk})
-        login_url = f"{reverse('account_request_login_code')}?next={back_here}"
-        return render(
-            request, "enrolment/sign_up_sign_in_first.html", {"run": run, "offer": run.offer, "login_url": login_url}
-        )
+        return render(request, "enrolment/sign_up_sign_in_first.html", {"run": run, "offer": run.offer})
     except services.EnrolmentRefusal as refusal:
         if refusal.code == "seats_free":
             waiting = False
