@@ -41,8 +41,10 @@ def test_search_filter_and_open_an_offer(site, page):
 
     page.locator("summary", has_text="Filtrer").click()
     page.get_by_label("Kommune").select_option(label="Oslo")
+    # Pressed with Enter, as a keyboard user does: a mouse click straight after select_option lost its
+    # mouse-up in headless Chromium about once in fifteen runs (the button took focus, nothing was sent).
     with page.expect_navigation():
-        page.get_by_role("button", name="Vis treff").click()
+        page.get_by_role("button", name="Vis treff").press("Enter")
 
     expect(page).to_have_url(re.compile(r"[?&]kommune=oslo(&|$)"))
     expect(page).to_have_url(re.compile(r"[?&]q=mestringstreff(&|$)"))
