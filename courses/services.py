@@ -39,7 +39,9 @@ def update_run(*, run, fields: dict, sessions, acting) -> None:
     """Save a coordinator's edits of a run and its sessions (capacity goes through enrolment.services)."""
     from audit.services import record_change
 
-    changed = [name for name, value in fields.items() if getattr(run, name) != value]
+    # Compared with the stored row: a validated ModelForm has already copied its values onto `run`.
+    stored = Run.objects.values(*fields).get(pk=run.pk)
+    changed = [name for name, value in fields.items() if stored[name] != value]
     for name in changed:
         setattr(run, name, fields[name])
     if changed:

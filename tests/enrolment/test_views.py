@@ -15,6 +15,7 @@ from courses.models import Run
 from enrolment import links, services
 from enrolment.models import Attendance, Enrolment
 from tests import factories
+from tests.html_forms import form_data
 from tests.people import member, person
 
 pytestmark = pytest.mark.django_db
@@ -333,6 +334,16 @@ def test_capacity_below_the_confirmed_count_is_refused_with_an_explanation(clien
     assert "Det er 1 påmeldte" in response.text
     run.refresh_from_db()
     assert run.capacity == 1
+
+
+def test_a_coordinator_names_a_run_and_its_facilitators_and_the_change_is_saved(client, coordinator, run):
+    url = reverse("enrolment:run_edit", kwargs={"run_id": run.pk})
+    data = form_data(client.get(url).text, containing="run-capacity")
+    data.update({"run-name": "Tirsdagsgruppen", "run-facilitators": "Kari, Per"})
+    assert client.post(url, data).status_code == 302
+    run.refresh_from_db()
+    assert (run.name, run.facilitator_names) == ("Tirsdagsgruppen", ["Kari", "Per"])
+    assert AuditEvent.objects.get(action="run.updated").detail["fields"] == ["name", "facilitators"]
 
 
 def test_the_participant_list_shows_status_and_source_and_logs_the_reading(client, coordinator, run):
