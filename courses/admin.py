@@ -4,6 +4,25 @@ from courses import services
 from courses.models import District, Location, Municipality, Offer, Provider, Run, Semester, Session, Topic
 
 
+class RevisesCalendarEvents:
+    """Raises the calendar SEQUENCE of every session whose event an edit on this admin page changes.
+
+    The snapshot is taken before the object is saved and compared after its inlines are, both inside the
+    admin's transaction; it travels on the form, which lives as long as the request.
+    """
+
+    def sessions_shown_with(self, obj):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        form.calendar_before = services.calendar_snapshot(self.sessions_shown_with(obj)) if change else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.raise_revised_sequences(before=form.calendar_before)
+
+
 class DistrictInline(admin.TabularInline):
     model = District
     extra = 0
@@ -30,10 +49,13 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(RevisesCalendarEvents, admin.ModelAdmin):
     list_display = ["name", "street_address", "municipality", "step_free", "hearing_loop"]
     list_filter = ["municipality", "step_free", "hearing_loop"]
     search_fields = ["name", "street_address"]
+
+    def sessions_shown_with(self, obj):
+        return Session.objects.filter(location=obj)
 
 
 @admin.register(Topic)
@@ -56,7 +78,7 @@ class RunInline(admin.TabularInline):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(RevisesCalendarEvents, admin.ModelAdmin):
     list_display = ["title", "provider", "kind", "join_method", "municipality", "is_published"]
     list_filter = ["is_published", "kind", "join_method", "municipality", "provider"]
     search_fields = ["title", "summary"]
@@ -64,6 +86,9 @@ class OfferAdmin(admin.ModelAdmin):
     autocomplete_fields = ["topics", "follow_on"]
     raw_id_fields = ["location"]
     inlines = [RunInline]
+
+    def sessions_shown_with(self, obj):
+        return Session.objects.filter(run__offer=obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -78,13 +103,16 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Run)
-class RunAdmin(admin.ModelAdmin):
+class RunAdmin(RevisesCalendarEvents, admin.ModelAdmin):
     list_display = ["offer", "semester", "name", "capacity", "status", "starts_at"]
     list_filter = ["status", "semester", "offer__provider"]
     search_fields = ["offer__title", "name"]
     raw_id_fields = ["offer"]
     readonly_fields = ["starts_at", "ends_at"]
     inlines = [SessionInline]
+
+    def sessions_shown_with(self, obj):
+        return Session.objects.filter(run=obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

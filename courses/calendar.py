@@ -17,6 +17,24 @@ from icalendar import Calendar, Event
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# Everything an event shows of its session, as lookups from the session. When one of them changes, the
+# event is a new revision and must carry a higher SEQUENCE (RFC 5545, 3.8.7.4): Apple Calendar and Outlook
+# keep the copy they imported and ignore a file whose SEQUENCE has not risen. The services that change
+# these compare them before and after (courses.services.calendar_snapshot and raise_revised_sequences).
+# The description (provider and a link to the offer) is left out: it says nothing about when or where.
+SHOWN_IN_CALENDAR = (
+    "starts_at",
+    "ends_at",
+    "theme",
+    "location__name",
+    "location__street_address",
+    "location__postal_code",
+    "location__city",
+    "run__status",
+    "run__offer__title",
+)
+
+
 def _text(value: str) -> str:
     return _CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
@@ -47,6 +65,6 @@ def run_calendar_bytes(*, run, sessions) -> bytes:
         event.add("description", _text(f"{offer.provider.name}\n{url}"))
         event.add("url", url)
         event.add("status", "CANCELLED" if run.status == run.Status.CANCELLED else "CONFIRMED")
-        event.add("sequence", 0)
+        event.add("sequence", session.sequence)
         calendar.add_component(event)
     return calendar.to_ical()

@@ -381,6 +381,11 @@ class RunQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Run.Status.PUBLISHED)
 
+    def with_public_calendar(self):
+        """Runs whose calendar file anyone may fetch: published ones, and cancelled ones, whose file is how
+        calendars that imported the dates learn they are off."""
+        return self.filter(status__in=[Run.Status.PUBLISHED, Run.Status.CANCELLED])
+
     def upcoming(self, now=None):
         """Published runs that have not ended yet (ongoing runs included)."""
         return self.published().filter(ends_at__gte=now or timezone.now())
@@ -539,6 +544,9 @@ class Session(models.Model):
         Location, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions", verbose_name=_("sted")
     )
     theme = models.CharField(pgettext_lazy("session", "tema"), max_length=200, blank=True)
+    # The revision of the session's calendar event (RFC 5545 SEQUENCE), raised by
+    # courses.services.raise_revised_sequences whenever what a calendar shows of it changes.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["starts_at"]

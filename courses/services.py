@@ -3,10 +3,11 @@
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min, QuerySet
 
 from courses import search
-from courses.models import Run
+from courses.calendar import SHOWN_IN_CALENDAR
+from courses.models import Run, Session
 
 
 def refresh_run_dates(*, run_ids: Iterable[int]) -> None:
@@ -29,6 +30,25 @@ def refresh_run_dates(*, run_ids: Iterable[int]) -> None:
                 run.save(update_fields=["starts_at", "ends_at"])
 
 
+def calendar_snapshot(sessions: QuerySet[Session]) -> dict[int, tuple]:
+    """What a calendar shows of each of these sessions, to hand to ``raise_revised_sequences`` after a change."""
+    return {row[0]: row[1:] for row in sessions.order_by().values_list("pk", *SHOWN_IN_CALENDAR)}
+
+
+def raise_revised_sequences(*, before: dict[int, tuple]) -> list[int]:
+    """Raise the calendar SEQUENCE of every session in the snapshot whose event now shows something else.
+
+    Comparing what is shown, rather than trusting each caller to know which of its edits a calendar shows,
+    keeps that rule in one place (courses.calendar.SHOWN_IN_CALENDAR). Sessions added since the snapshot are
+    new events with their own UID and rightly start at 0; deleted ones are gone.
+    """
+    after = calendar_snapshot(Session.objects.filter(pk__in=list(before)))
+    revised = sorted(pk for pk, shown in after.items() if shown != before[pk])
+    if revised:
+        Session.objects.filter(pk__in=revised).update(sequence=F("sequence") + 1)
+    return revised
+
+
 def refresh_offer_search(*, offer_ids: Iterable[int] | None = None) -> None:
     """Rebuild the full-text search data after offers, topics or providers change."""
     search.refresh_search_vectors(offer_ids=offer_ids)
@@ -39,6 +59,7 @@ def update_run(*, run, fields: dict, sessions, acting) -> None:
     """Save a coordinator's edits of a run and its sessions (capacity goes through enrolment.services)."""
     from audit.services import record_change
 
+    calendar_before = calendar_snapshot(run.sessions.all())
     # Compared with the stored row: a validated ModelForm has already copied its values onto `run`.
     stored = Run.objects.values(*fields).get(pk=run.pk)
     changed = [name for name, value in fields.items() if stored[name] != value]
@@ -47,10 +68,11 @@ def update_run(*, run, fields: dict, sessions, acting) -> None:
     if changed:
         run.save(update_fields=changed)
     sessions.save()
+    revised = raise_revised_sequences(before=calendar_before)
     refresh_run_dates(run_ids=[run.pk])
     record_change(
         acting=acting,
         action="run.updated",
         obj=run,
-        detail={"fields": changed, "sessions_changed": sessions.has_changed()},
+        detail={"fields": changed, "sessions_changed": sessions.has_changed(), "sessions_revised": revised},
     )

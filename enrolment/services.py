@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import acting_self, create_citizen, find_citizen, lock_person
 from audit.services import Acting, record_change
-from courses.models import Offer, Run
+from courses import services as course_services
+from courses.models import Offer, Run, Session
 from enrolment import tasks
 from enrolment.models import Attendance, Enrolment, Interest
 
@@ -548,12 +549,15 @@ def change_capacity(*, run_id: int, capacity: int, acting: Acting, now=None) -> 
 
 @transaction.atomic(durable=True)
 def cancel_run(*, run_id: int, acting: Acting) -> int:
-    """Cancel a run: everyone on it and on its waiting list is told."""
+    """Cancel a run: everyone on it and on its waiting list is told, and the calendar events of its sessions
+    become a new revision that says they are cancelled."""
     run = _lock_runs(run_id)[run_id]
     if run.status == Run.Status.CANCELLED:
         return 0
+    calendar_before = course_services.calendar_snapshot(Session.objects.filter(run=run))
     run.status = Run.Status.CANCELLED
     run.save(update_fields=["status"])
+    course_services.raise_revised_sequences(before=calendar_before)
     record_change(acting=acting, action="run.cancelled", obj=run)
     count = 0
     for enrolment in Enrolment.objects.filter(run=run).active().select_related("person"):
@@ -570,6 +574,7 @@ def publish_run(*, run_id: int, acting: Acting) -> int:
     if run.status != Run.Status.DRAFT:
         return 0
     run.status = Run.Status.PUBLISHED
+    # No new calendar revision: a draft's file was never handed out, so no calendar holds an older one.
     run.save(update_fields=["status"])
     record_change(acting=acting, action="run.published", obj=run)
     interests = list(Interest.objects.filter(offer_id=run.offer_id, notified_at__isnull=True))

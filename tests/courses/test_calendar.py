@@ -1,0 +1,196 @@
+"""Calendar files stay right after they are handed out: when what an event shows changes, its SEQUENCE rises
+(RFC 5545, 3.8.7.4), or a calendar program that imported the file keeps the old version."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from accounts.models import Role
+from audit.services import Acting
+from courses.models import Run
+from enrolment import services as enrolment_services
+from tests import factories
+from tests.html_forms import form_data
+from tests.people import member, person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run():
+    place = factories.location(name="Huset")
+    return factories.run(offer=factories.offer(title="Mestringstreff"), capacity=8, sessions=3, location_=place)
+
+
+@pytest.fixture
+def coordinator(client, run):
+    user = person("koordinator@example.org", mfa=True)
+    member(user, Role.COORDINATOR, run.offer.provider)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def superuser(client):
+    user = person("drift@example.org", mfa=True, is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+def calendar_url(run):
+    return reverse("courses:run_calendar", kwargs={"slug": run.offer.slug, "run_id": run.pk})
+
+
+def events(client, run):
+    """The run's events as a calendar program reads them from the public file, in date order."""
+    response = client.get(calendar_url(run))
+    assert response.status_code == 200
+    return sorted(Calendar.from_ical(response.content).walk("VEVENT"), key=lambda event: event.decoded("DTSTART"))
+
+
+def sequences(client, run):
+    return [int(event["SEQUENCE"]) for event in events(client, run)]
+
+
+def local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+
+
+def edit_run(client, run, **changes):
+    """A coordinator opens the run's page, changes what `changes` names, and saves."""
+    url = reverse("enrolment:run_edit", kwargs={"run_id": run.pk})
+    data = form_data(client.get(url).text, containing="run-capacity")
+    data.update(changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.text
+    return response
+
+
+def test_moving_a_session_raises_the_sequence_of_that_session_only(client, coordinator, run):
+    first = run.sessions.order_by("starts_at").first()
+    edit_run(client, run, **{"sessions-0-starts_at": local(first.starts_at + dt.timedelta(hours=1))})
+    assert sequences(client, run) == [1, 0, 0]
+    edit_run(client, run, **{"sessions-0-ends_at": local(first.ends_at + dt.timedelta(hours=2))})
+    assert sequences(client, run) == [2, 0, 0]
+
+
+def test_a_new_place_or_theme_is_a_new_revision(client, coordinator, run):
+    elsewhere = factories.location(name="Biblioteket")
+    edit_run(client, run, **{"sessions-1-location": str(elsewhere.pk), "sessions-2-theme": "Søvn og hvile"})
+    shown = events(client, run)
+    assert [int(event["SEQUENCE"]) for event in shown] == [0, 1, 1]
+    assert "Biblioteket" in str(shown[1]["LOCATION"])
+    assert str(shown[2]["SUMMARY"]) == "Mestringstreff: Søvn og hvile"
+
+
+def test_edits_a_calendar_does_not_show_leave_the_sequence_alone(client, coordinator, run):
+    edit_run(client, run, **{"run-capacity": "12", "run-facilitators": "Kari, Per", "run-name": "Tirsdagsgruppen"})
+    edit_run(client, run)  # saved without changes
+    run.refresh_from_db()
+    assert (run.capacity, run.name) == (12, "Tirsdagsgruppen")
+    assert sequences(client, run) == [0, 0, 0]
+
+
+def test_a_session_added_later_is_a_new_event_from_revision_zero(client, coordinator, run):
+    last = run.sessions.order_by("starts_at").last()
+    edit_run(
+        client,
+        run,
+        **{
+            "sessions-3-starts_at": local(last.starts_at + dt.timedelta(days=7)),
+            "sessions-3-ends_at": local(last.ends_at + dt.timedelta(days=7)),
+            "sessions-3-theme": "Avslutning",
+        },
+    )
+    assert sequences(client, run) == [0, 0, 0, 0]
+
+
+def test_a_cancelled_runs_file_says_every_event_is_cancelled_in_a_new_revision(client, run):
+    before = events(client, run)
+    assert {str(event["STATUS"]) for event in before} == {"CONFIRMED"}
+
+    enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+
+    after = events(client, run)
+    assert [str(event["UID"]) for event in after] == [str(event["UID"]) for event in before]
+    assert {str(event["STATUS"]) for event in after} == {"CANCELLED"}
+    assert [int(event["SEQUENCE"]) for event in after] == [1, 1, 1]
+    assert all(event.decoded("DTSTAMP") >= earlier.decoded("DTSTAMP") for event, earlier in zip(after, before))
+
+
+def test_the_cancelled_file_is_well_formed_icalendar(client, run):
+    """RFC 5545 on the wire: CRLF line endings, lines folded at 75 octets, one VCALENDAR with its events."""
+    enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+    response = client.get(calendar_url(run))
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.content
+    assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n")
+    lines = body.split(b"\r\n")[:-1]
+    assert all(len(line) <= 75 and b"\n" not in line and b"\r" not in line for line in lines)
+    assert body.count(b"BEGIN:VEVENT\r\n") == body.count(b"END:VEVENT\r\n") == 3
+    assert body.count(b"STATUS:CANCELLED\r\n") == 3 and b"SEQUENCE:1\r\n" in body
+    calendar = Calendar.from_ical(body)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert all(event.errors == [] for event in calendar.walk("VEVENT"))
+
+
+def test_cancelling_twice_raises_the_sequence_once(client, run):
+    for _ in range(2):
+        enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+    assert sequences(client, run) == [1, 1, 1]
+
+
+def test_a_cancelled_run_without_sessions_has_no_calendar(client):
+    bare = factories.run(offer=factories.offer(), sessions=0)
+    enrolment_services.cancel_run(run_id=bare.pk, acting=Acting.system())
+    assert client.get(calendar_url(bare)).status_code == 404
+
+
+def test_a_draft_still_has_no_calendar(client):
+    draft = factories.run(offer=factories.offer(), status=Run.Status.DRAFT)
+    assert client.get(calendar_url(draft)).status_code == 404
+
+
+def test_the_offer_page_still_hides_a_cancelled_run(client, run):
+    enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+    assert calendar_url(run) not in client.get(run.offer.get_absolute_url()).text
+
+
+# --- the same rule when staff edit in the Django admin ----------------------------------------------
+
+
+def save_in_admin(client, obj, **changes):
+    """Staff open the object's admin page, change what `changes` names, and save."""
+    model = obj._meta.model_name
+    url = reverse(f"admin:courses_{model}_change", args=[obj.pk])
+    data = form_data(client.get(url).text, form_id=f"{model}_form")
+    data.update(changes, _save="Lagre")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.text
+
+
+def test_a_new_offer_title_in_the_admin_revises_every_event_of_the_offer(client, superuser, run):
+    spring = factories.run(offer=run.offer, sessions=2)
+    save_in_admin(client, run.offer, title="Mestringstreff for alle")
+    assert sequences(client, run) == [1, 1, 1] and sequences(client, spring) == [1, 1]
+    assert str(events(client, run)[0]["SUMMARY"]) == "Mestringstreff for alle: Tema 1"
+
+
+def test_a_new_address_in_the_admin_revises_the_events_held_there(client, superuser, run):
+    other = factories.run(offer=factories.offer(), sessions=1)
+    place = run.sessions.first().location
+    save_in_admin(client, place, street_address="Storgata 1")
+    assert sequences(client, run) == [1, 1, 1]
+    assert sequences(client, other) == [0]
+
+
+def test_a_new_theme_or_cancelling_in_the_admin_revises_the_events_and_other_edits_do_not(client, superuser, run):
+    save_in_admin(client, run, **{"sessions-0-theme": "Ny start"})
+    assert sequences(client, run) == [1, 0, 0]
+    save_in_admin(client, run, status=Run.Status.CANCELLED)
+    assert sequences(client, run) == [2, 1, 1]
+    save_in_admin(client, run, facilitators="Kari")
+    assert sequences(client, run) == [2, 1, 1]
