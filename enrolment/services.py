@@ -561,8 +561,10 @@ def cancel_run(*, run_id: int, acting: Acting) -> int:
     record_change(acting=acting, action="run.cancelled", obj=run)
     count = 0
     for enrolment in Enrolment.objects.filter(run=run).active().select_related("person"):
+        # Only someone with a seat was sent the dates, so only they need the file that cancels them.
+        had_seat = enrolment.holds_seat
         _end(enrolment, Status.CANCELLED, acting=acting, reason="run_cancelled")
-        _after_commit_email(enrolment, "run_cancelled")
+        _after_commit_email(enrolment, "run_cancelled", had_seat=had_seat)
         count += 1
     return count
 
@@ -799,5 +801,5 @@ def cancel_all_for_person(*, person, acting: Acting) -> int:
     return len(active)
 
 
-def _after_commit_email(enrolment: Enrolment, kind: str) -> None:
-    transaction.on_commit(lambda: tasks.send_enrolment_email.enqueue(enrolment.pk, kind))
+def _after_commit_email(enrolment: Enrolment, kind: str, *, had_seat: bool = False) -> None:
+    transaction.on_commit(lambda: tasks.send_enrolment_email.enqueue(enrolment.pk, kind, had_seat))

@@ -77,8 +77,15 @@ def _context(enrolment):
     }
 
 
+def _carries_calendar(kind: str, *, had_seat: bool) -> bool:
+    """A new seat brings the dates; a cancelled run takes them back from everyone who was sent them (people
+    on its waiting list never were). The run's file says which it is: each event's STATUS follows the run."""
+    return kind == "confirmed" or (kind == "run_cancelled" and had_seat)
+
+
 @task(queue_name="email")
-def send_enrolment_email(enrolment_id: int, kind: str, attempt: int = 1) -> None:
+def send_enrolment_email(enrolment_id: int, kind: str, had_seat: bool = False, attempt: int = 1) -> None:
+    """`had_seat`: the person held a seat when this happened (the enrolment's status may have moved on)."""
     from enrolment.models import Enrolment
 
     enrolment = Enrolment.objects.select_related("person", "run__offer__provider").get(pk=enrolment_id)
@@ -91,13 +98,18 @@ def send_enrolment_email(enrolment_id: int, kind: str, attempt: int = 1) -> None
             from enrolment.services import waiting_position
 
             context["position"], context["waiting"] = waiting_position(enrolment)
-        calendar = _calendar_attachment(enrolment.run, context["sessions"]) if kind == "confirmed" else None
+        calendar = (
+            _calendar_attachment(enrolment.run, context["sessions"])
+            if _carries_calendar(kind, had_seat=had_seat)
+            else None
+        )
+        context["calendar_attached"] = calendar is not None
         attachments = [calendar] if calendar is not None else []
         _send(
             template=kind, to=person.email, language=person.preferred_language, context=context, attachments=attachments
         )
     except Exception as error:
-        _retry(send_enrolment_email, (enrolment_id, kind), attempt, error)
+        _retry(send_enrolment_email, (enrolment_id, kind, had_seat), attempt, error)
 
 
 def schedule_offer_follow_ups(enrolment_id: int, expires_at) -> None:

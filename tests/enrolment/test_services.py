@@ -55,6 +55,7 @@ def test_signing_up_takes_a_seat_writes_an_audit_row_and_emails_a_calendar_file(
     calendar = message.attachments[0]
     assert calendar.get_content_type() == "text/calendar"
     assert calendar.get_payload(decode=True).startswith(b"BEGIN:VCALENDAR\r\n")
+    assert "Datoene ligger også i kalenderfilen" in message.body
     assert "/avmeld/?t=" in message.body
 
 
@@ -79,6 +80,10 @@ def test_a_run_without_sessions_sends_no_empty_calendar(django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         sign_up(bare)
     assert mail.outbox[-1].attachments == []
+    assert "kalenderfilen" not in mail.outbox[-1].body  # the e-mail does not promise a file it lacks
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_run(run_id=bare.pk, acting=me(None))
+    assert mail.outbox[-1].attachments == [] and "kalenderfilen" not in mail.outbox[-1].body
 
 
 def test_a_full_run_refuses_and_offers_the_waiting_list(run):
@@ -301,6 +306,38 @@ def test_cancelling_a_run_tells_everyone_on_it_and_its_waiting_list(run, django_
         assert services.cancel_run(run_id=run.pk, acting=me(None)) == 3
     assert {m.to[0] for m in mail.outbox if "Avlyst" in m.subject} == {e.person.email for e in people}
     assert set(Enrolment.objects.values_list("status", flat=True)) == {Status.CANCELLED}
+
+
+def test_cancelling_a_run_sends_the_cancelled_calendar_to_everyone_who_had_a_seat_and_not_the_waiting_list(
+    run, django_capture_on_commit_callbacks
+):
+    confirmed, leaving = sign_up(run), sign_up(run)
+    offered, waiting = waitlist(run), waitlist(run)
+    services.cancel(enrolment_id=leaving.pk, acting=me(leaving.person))  # the first in line is offered the seat
+    offered.refresh_from_db()
+    assert offered.status == Status.OFFERED
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_run(run_id=run.pk, acting=me(None))
+
+    told = {message.to[0]: message for message in mail.outbox}
+    assert set(told) == {confirmed.person.email, offered.person.email, waiting.person.email}
+    for enrolment in (confirmed, offered):
+        message = told[enrolment.person.email]
+        raw = message.message().as_bytes(linesep="\n")
+        part = next(p for p in message_from_bytes(raw).walk() if p.get_content_type() == "text/calendar")
+        assert part.get_param("method") == "PUBLISH" and part.get_filename().endswith(".ics")
+        events = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+        assert {str(event["UID"]).split("@")[0] for event in events} == {f"session-{pk}" for pk in session_ids(run)}
+        assert {(str(event["STATUS"]), int(event["SEQUENCE"])) for event in events} == {("CANCELLED", 1)}
+        assert "Åpne kalenderfilen i denne e-posten" in message.body
+    assert told[waiting.person.email].attachments == []
+    assert "kalenderfilen" not in told[waiting.person.email].body
+
+
+def session_ids(run):
+    return set(run.sessions.values_list("pk", flat=True))
 
 
 def test_publishing_a_run_tells_the_interest_list_first(run, django_capture_on_commit_callbacks):
