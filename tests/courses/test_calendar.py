@@ -194,3 +194,35 @@ def test_a_new_theme_or_cancelling_in_the_admin_revises_the_events_and_other_edi
     assert sequences(client, run) == [2, 1, 1]
     save_in_admin(client, run, facilitators="Kari")
     assert sequences(client, run) == [2, 1, 1]
+
+
+@pytest.mark.parametrize("cancelled", [False, True], ids=["published", "cancelled"])
+def test_other_calendar_readers_read_the_same_events(client, run, cancelled):
+    """The file is written with icalendar; vobject (used by CalDAV servers such as Radicale) and ics read it
+    the same way: every session once, at the same moment, with its UID, revision and status."""
+    import ics
+    import vobject
+
+    if cancelled:
+        enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+    body = client.get(calendar_url(run)).content
+    sessions = {f"session-{s.pk}@127.0.0.1": s for s in run.sessions.all()}
+    status = "CANCELLED" if cancelled else "CONFIRMED"
+
+    read_by_vobject = vobject.readOne(body.decode())
+    assert {event.uid.value for event in read_by_vobject.vevent_list} == set(sessions)
+    for event in read_by_vobject.vevent_list:
+        session = sessions[event.uid.value]
+        assert (event.dtstart.value, event.dtend.value) == (session.starts_at, session.ends_at)
+        assert event.status.value == status
+        assert int(event.sequence.value) == (1 if cancelled else 0)
+        assert event.summary.value == f"Mestringstreff: {session.theme}"
+        assert event.location.value.startswith("Huset, ")
+
+    read_by_ics = ics.Calendar(body.decode())
+    assert {event.uid for event in read_by_ics.events} == set(sessions)
+    for event in read_by_ics.events:
+        session = sessions[event.uid]
+        assert (event.begin.datetime, event.end.datetime) == (session.starts_at, session.ends_at)
+        assert event.status == status
+        assert event.name == f"Mestringstreff: {session.theme}"
