@@ -242,10 +242,10 @@ def lock_person(*, email: str = "", phone: str = "", user: User | None = None) -
 
     Two forms for the same person at the same moment (a sign-up to two runs, two referrals) would each
     look the person up, find nobody and create them twice, or each count the person's enrolments and
-    both pass the provider's limit. Whatever looks up, creates or enrols a person takes this lock first,
-    before any run's lock (always in that order, so the two locks cannot deadlock). Taking it again in
-    the same transaction is free. The address is what find_citizen matches: the e-mail, or the stand-in
-    made from the mobile number.
+    both pass the provider's limit. Whatever looks up, creates, enrols or deletes a person takes this lock
+    first, before their account row, any referral's or any run's lock (the order enrolment.services
+    describes, so these locks cannot deadlock). Taking it again in the same transaction is free. The
+    address is what find_citizen matches: the e-mail, or the stand-in made from the mobile number.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("A person can only be locked inside a transaction.")

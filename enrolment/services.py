@@ -1,10 +1,20 @@
 """Every change to who has a seat. One locking discipline, as in pretix:
 
-* Anything that can use up a seat runs in one durable transaction and locks the run row first
-  (``_lock_runs``), once, before it counts; several runs are locked in primary-key order.
-* Anything that enrols a person takes that person's lock (``accounts.services.lock_person``) before the
-  run's: the same person signing up to two runs at once is looked up, created and counted against the
-  provider's limit per semester one request at a time.
+* Anything that can use up a seat runs in one durable transaction and locks the run row (``_lock_runs``)
+  before it counts.
+* Locks are taken in one order, all those of a kind at once, before what they protect is read. A
+  transaction may skip a step but never go back to an earlier one: one that held a run and then wanted a
+  referral, or held one run and then wanted another, could wait for a transaction that waits for it (a
+  deadlock: PostgreSQL ends one of them, and its request fails with a server error).
+  1. The person (``accounts.services.lock_person``), by whatever looks up, creates, enrols or deletes a
+     person, so that the same person signing up to two runs at once is looked up, created and counted
+     against the provider's limit per semester one request at a time. Then, by what changes the account
+     itself, the person's account row, for no-key update: every row written about the person (enrolment,
+     referral, audit) share-locks it and must not have to wait for it.
+  2. Referral rows (``referrals.services``), several in id order.
+  3. Every run the transaction will touch, in one ``_lock_runs`` call (id order): placing a referral on one
+     run and giving up its seat on another locks both at once.
+  Enrolments are read again once their run is locked: their status changes only under it.
 * Seats are counted from enrolment rows, never stored: free = capacity - seat-holding enrolments
   - seats held for continuing participants.
 * Freeing a seat offers it to the first on the waiting list (priority, then time) in the same
@@ -57,7 +67,7 @@ class AddressKnown(EnrolmentRefusal):
 
 
 def _lock_runs(*run_ids: int) -> dict[int, Run]:
-    """Lock the runs' rows (in a stable order) for the rest of the transaction."""
+    """Lock the runs' rows (in id order) for the rest of the transaction: all a transaction needs, in one call."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Runs can only be locked inside a transaction.")
     runs = Run.objects.select_for_update(no_key=True, of=("self",)).select_related("offer__provider")
@@ -743,11 +753,13 @@ def hold_seat(*, run_id: int, person, until, acting: Acting, now=None) -> Enrolm
 
 
 def place_from_referral(*, run_id: int, person, acting: Acting, held: Enrolment | None = None, now=None) -> Enrolment:
-    """A coordinator accepts a referral: the held seat becomes a place, or a free seat is taken,
-    or the person joins the waiting list."""
+    """A coordinator accepts a referral: the held seat becomes a place, or a free seat is taken, or the person
+    joins the waiting list. A seat or place the referral had on another run (`held`) is then given up, to the
+    next in line there: both runs are locked at once."""
     now = now or timezone.now()
     lock_person(user=person)
-    run = _lock_runs(run_id)[run_id]
+    runs = _lock_runs(run_id, *([held.run_id] if held is not None else []))
+    run = runs[run_id]
     if held is not None:
         held.refresh_from_db()
         if held.status == Status.HELD and held.run_id == run.pk:
@@ -774,6 +786,9 @@ def place_from_referral(*, run_id: int, person, acting: Acting, held: Enrolment 
         detail={"run": run.pk, "source": Source.REFERRAL},
     )
     _after_commit_email(enrolment, "confirmed" if status == Status.CONFIRMED else "waitlisted")
+    if held is not None and held.is_active:
+        _end(held, Status.CANCELLED, acting=acting, reason="referral_placed")
+        _offer_free_seats(runs[held.run_id], now=now)
     return enrolment
 
 

@@ -1,6 +1,7 @@
 """Every change to a referral. Each writes an audit row; the person and the worker are told by e-mail
 (a link only, never the content). Seats are held and placed through enrolment.services, under the
-same run lock as sign-ups."""
+same run lock as sign-ups, and locks are taken in the order enrolment.services describes: the person,
+then the referral, then the runs."""
 
 import datetime as dt
 import statistics
@@ -9,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import find_or_create_citizen
+from accounts.models import User
+from accounts.services import find_or_create_citizen, lock_person
 from audit.services import Acting, record_access, record_change
 from courses.models import Run
 from enrolment import services as enrolment_services
@@ -127,7 +129,7 @@ def _acting_coordinator(user, referral) -> Acting:
 
 
 def _open_for_answer(referral_id) -> Referral:
-    referral = Referral.objects.select_for_update().select_related("offer__provider").get(pk=referral_id)
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("offer__provider").get(pk=referral_id)
     if not referral.is_open:
         raise ReferralRefusal(_("Henvisningen er allerede avsluttet."), code="closed")
     return referral
@@ -136,6 +138,7 @@ def _open_for_answer(referral_id) -> Referral:
 @transaction.atomic(durable=True)
 def accept(*, referral_id: int, coordinator, run_id: int | None = None) -> Referral:
     """Give the person a place (the held seat, a free seat, or the waiting list)."""
+    _lock_person_of(referral_id)
     referral = _open_for_answer(referral_id)
     run_id = run_id or referral.run_id or _next_available_run_id(referral.offer)
     if run_id is None:
@@ -147,8 +150,6 @@ def accept(*, referral_id: int, coordinator, run_id: int | None = None) -> Refer
         )
     except enrolment_services.EnrolmentRefusal as refusal:
         raise ReferralRefusal(refusal.message, code=refusal.code) from refusal
-    if referral.enrolment_id and referral.enrolment_id != enrolment.pk:
-        enrolment_services.release(enrolment_id=referral.enrolment_id, acting=acting, reason="referral_placed")
     referral.enrolment = enrolment
     referral.run_id = run_id
     referral.status = Status.WAITLISTED if enrolment.status == enrolment.Status.WAITLISTED else Status.ACCEPTED
@@ -157,6 +158,14 @@ def accept(*, referral_id: int, coordinator, run_id: int | None = None) -> Refer
     _record(referral, referral.status, acting, run=run_id)
     _tell_both(referral)
     return referral
+
+
+def _lock_person_of(referral_id) -> None:
+    """The person's lock, taken before the referral's. Read without a lock, which cannot go stale for an open
+    referral: only erasing a closed one changes its person."""
+    person = User.objects.filter(referrals_about_me=referral_id).first()
+    if person is not None:
+        lock_person(user=person)
 
 
 def _next_available_run_id(offer):

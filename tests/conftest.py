@@ -1,5 +1,8 @@
 """Shared fixtures. Builders for catalogue rows live in tests/factories.py."""
 
+import contextlib
+import threading
+
 import pytest
 from django.core.cache import caches
 
@@ -22,3 +25,31 @@ def _fresh_process_cache():
 def _fast_password_hashing(settings):
     """Hashing with a million PBKDF2 rounds belongs in production, not in every test that makes a person."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def pause_after_the_first_run_lock(monkeypatch):
+    """For a race between two transactions in threads: each, once it holds its first run lock, waits (up to a
+    second) for the other to hold one too. Two transactions that take their locks in opposite orders then
+    deadlock every time instead of now and then; when the order is right, the second waits on the lock
+    itself and the first goes on after the second. `holds_a_run` is set when the first of them holds a run,
+    for a race whose second party should start only then. The test's own setup, in the main thread, runs as
+    usual."""
+    from enrolment import services as enrolment_services
+
+    real_lock_runs = enrolment_services._lock_runs
+    barrier = threading.Barrier(2)
+    paused = threading.local()
+
+    def lock_runs(*run_ids):
+        runs = real_lock_runs(*run_ids)
+        if threading.current_thread() is not threading.main_thread() and not getattr(paused, "done", False):
+            paused.done = True
+            lock_runs.holds_a_run.set()
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=1)
+        return runs
+
+    lock_runs.holds_a_run = threading.Event()
+    monkeypatch.setattr(enrolment_services, "_lock_runs", lock_runs)
+    return lock_runs

@@ -1,9 +1,12 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, ServiceUnit, User
+from audit.services import Acting
 from enrolment import services as enrolment_services
 from enrolment.models import Enrolment
 from referrals import services
@@ -78,3 +81,93 @@ def test_two_workers_referring_the_same_new_person_at_once_make_one_person_and_o
     ), results
     assert User.objects.filter(email="ola.ny@example.org").count() == 1
     assert Referral.objects.open().filter(person__email="ola.ny@example.org").count() == 1
+
+
+def test_two_accepts_whose_runs_cross_both_go_through(refer, run, coordinator, pause_after_the_first_run_lock):
+    """Ola (held on the first run) is taken in on the second, Kari (held on the second) on the first, at the
+    same moment. An accept locked the run it places on, then the run of the held seat it gives up: the two
+    took the runs in opposite orders, and only the offer's and provider's rows, which the referral's lock
+    used to take along, kept them apart. Each now locks both runs at once, in id order."""
+    first_run, second_run = run, factories.run(offer=run.offer, capacity=2)
+    ola, _ = refer(hold_seat=True, email="ola@example.org", run=first_run)
+    kari, _ = refer(hold_seat=True, email="kari@example.org", run=second_run)
+
+    def accept(referral, target):
+        return lambda: services.accept(referral_id=referral.pk, coordinator=coordinator, run_id=target.pk)
+
+    results = run_together([accept(ola, second_run), accept(kari, first_run)])
+    assert all(isinstance(r, Referral) for r in results), results
+    for referral, target in ((ola, second_run), (kari, first_run)):
+        held = referral.enrolment
+        referral.refresh_from_db()
+        held.refresh_from_db()
+        assert referral.status == Referral.Status.ACCEPTED
+        assert referral.enrolment.run_id == target.pk and referral.enrolment.status == Enrolment.Status.CONFIRMED
+        assert held.status == Enrolment.Status.CANCELLED
+
+
+def test_an_accept_and_a_move_across_the_same_two_runs_both_go_through(
+    refer, run, coordinator, pause_after_the_first_run_lock
+):
+    """Ola, held on the first run, is taken in on the second while another coordinator moves Per from the
+    first run to the second. The move locks both runs at once, in id order; the accept locked the run it
+    places on, and only then the run of the held seat it gives up: the opposite order, a deadlock, a server
+    error for one of them. The move starts once the accept holds its first run."""
+    first_run, second_run = run, factories.run(offer=run.offer, capacity=2)
+    ola, _ = refer(hold_seat=True, email="ola@example.org", run=first_run)
+    per = people(1, "per")[0]
+    moving = enrolment_services.sign_up(run_id=first_run.pk, person=per, acting=Acting(user=per))
+
+    results = run_together(
+        [
+            lambda: services.accept(referral_id=ola.pk, coordinator=coordinator, run_id=second_run.pk),
+            lambda: (
+                pause_after_the_first_run_lock.holds_a_run.wait(5)
+                and enrolment_services.move(
+                    enrolment_id=moving.pk, to_run_id=second_run.pk, acting=Acting(user=coordinator)
+                )
+            ),
+        ]
+    )
+    assert isinstance(results[0], Referral), results
+    assert isinstance(results[1], Enrolment), results
+    assert Enrolment.objects.get(person=per, status=Enrolment.Status.CONFIRMED).run_id == second_run.pk
+    assert Enrolment.objects.get(person=ola.person, status=Enrolment.Status.CONFIRMED).run_id == second_run.pk
+
+
+# --- the same races over HTTP: a deadlock would be a server error --------------------------------------------
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_over_http_a_coordinator_accepting_while_another_moves_someone_across_the_same_runs_gets_no_error(
+    refer, run, coordinator, pause_after_the_first_run_lock
+):
+    first_run, second_run = run, factories.run(offer=run.offer, capacity=2)
+    ola, _ = refer(hold_seat=True, email="ola@example.org", run=first_run)
+    per = people(1, "per")[0]
+    moving = enrolment_services.sign_up(run_id=first_run.pk, person=per, acting=Acting(user=per))
+    accepting, moving_client = signed_in(coordinator), signed_in(coordinator)
+
+    responses = run_together(
+        [
+            lambda: accepting.post(
+                reverse("referrals:accept", kwargs={"public_id": ola.public_id}), {"run": second_run.pk}
+            ),
+            lambda: (
+                pause_after_the_first_run_lock.holds_a_run.wait(5)
+                and moving_client.post(
+                    reverse("enrolment:participant_move", kwargs={"enrolment_id": moving.pk}),
+                    {"move-to_run": second_run.pk},
+                )
+            ),
+        ]
+    )
+    assert [getattr(r, "status_code", r) for r in responses] == [302, 302]
+    assert Enrolment.objects.get(person=per, status=Enrolment.Status.CONFIRMED).run_id == second_run.pk
+    ola.refresh_from_db()
+    assert ola.status == Referral.Status.ACCEPTED and ola.enrolment.run_id == second_run.pk
