@@ -709,6 +709,9 @@ def record_attendance(*, session, marks: dict[int, str], acting: Acting) -> int:
 
 @transaction.atomic(durable=True)
 def set_completion(*, enrolment_id: int, completed: bool, acting: Acting) -> Enrolment:
+    from referrals.services import follow_enrolment, lock_referral_of  # the referral shows how it went
+
+    lock_referral_of(enrolment_id=enrolment_id)  # before the run, as every referral service locks
     enrolment, _run = _lock_enrolment(enrolment_id)
     if enrolment.status not in (Status.CONFIRMED, Status.COMPLETED, Status.DROPPED_OUT):
         raise EnrolmentRefusal(_("Bare deltakere kan få fullført eller sluttet."), code="not_participant")
@@ -724,8 +727,6 @@ def set_completion(*, enrolment_id: int, completed: bool, acting: Acting) -> Enr
             obj=enrolment,
             detail={"run": enrolment.run_id, "from": previous},
         )
-        from referrals.services import follow_enrolment  # the referral shows how it went
-
         follow_enrolment(enrolment=enrolment)
     return enrolment
 

@@ -168,6 +168,12 @@ def _lock_person_of(referral_id) -> None:
         lock_person(user=person)
 
 
+def lock_referral_of(*, enrolment_id: int) -> Referral | None:
+    """For a change to an enrolment that the referral it came from follows: the referral's lock, taken before
+    the run's."""
+    return Referral.objects.select_for_update().filter(enrolment_id=enrolment_id).first()
+
+
 def _next_available_run_id(offer):
     run = (
         Run.objects.upcoming()

@@ -171,3 +171,39 @@ def test_over_http_a_coordinator_accepting_while_another_moves_someone_across_th
     assert Enrolment.objects.get(person=per, status=Enrolment.Status.CONFIRMED).run_id == second_run.pk
     ola.refresh_from_db()
     assert ola.status == Referral.Status.ACCEPTED and ola.enrolment.run_id == second_run.pk
+
+
+def test_over_http_recording_a_result_while_the_person_withdraws_the_referral_gets_no_error(
+    refer, run, coordinator, pause_after_the_first_run_lock
+):
+    """Ola was put on the waiting list through her referral, was offered a freed seat and took it; the referral
+    still says waiting list (open). Recording her result used to lock the run, then write the referral; her
+    withdrawal locks the referral, then the run."""
+    factories.confirmed(run, 2)
+    ola, _ = refer(email="ola@example.org")
+    services.accept(referral_id=ola.pk, coordinator=coordinator)
+    ola.refresh_from_db()
+    assert ola.status == Referral.Status.WAITLISTED
+    leaving = Enrolment.objects.filter(run=run, status=Enrolment.Status.CONFIRMED).first()
+    enrolment_services.cancel(enrolment_id=leaving.pk, acting=Acting(user=None))
+    enrolment_services.accept_offer(enrolment_id=ola.enrolment_id, acting=Acting(user=ola.person))
+    staff, person_client = signed_in(coordinator), signed_in(ola.person)
+
+    responses = run_together(
+        [
+            lambda: staff.post(
+                reverse("enrolment:participant_completion", kwargs={"enrolment_id": ola.enrolment_id}),
+                {"completed": "1"},
+            ),
+            lambda: (
+                pause_after_the_first_run_lock.holds_a_run.wait(5)
+                and person_client.post(
+                    reverse("referrals:about_me_answer", kwargs={"public_id": ola.public_id, "action": "withdraw"})
+                )
+            ),
+        ]
+    )
+    assert [getattr(r, "status_code", r) for r in responses] == [302, 302]
+    ola.refresh_from_db()
+    assert ola.enrolment.status == Enrolment.Status.COMPLETED
+    assert ola.status == Referral.Status.WITHDRAWN and ola.note == ""
