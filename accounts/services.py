@@ -200,17 +200,20 @@ def update_profile(*, user: User, changes: dict) -> None:
 
 @transaction.atomic(durable=True)
 def delete_account(*, user: User) -> None:
-    """Cancel what is active (freeing seats), anonymise what must be kept, confirm by e-mail."""
-    from enrolment.services import cancel_all_for_person
+    """Cancel what is active (freeing seats), anonymise what must be kept, confirm by e-mail.
 
-    user = User.objects.select_for_update().get(pk=user.pk)
+    Locked in the order enrolment.services describes: the person, their account row (for no-key update, so
+    that staff writing about the person meanwhile do not wait for it), their referrals, then their runs."""
+    from enrolment.services import cancel_all_for_person
+    from referrals.services import withdraw_all_for_person
+
+    lock_person(user=user)
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if user.anonymised_at:
         return
     address, language = user.email, user.preferred_language
-    cancel_all_for_person(person=user, acting=acting_self(user))
-    from referrals.services import withdraw_all_for_person
-
     withdraw_all_for_person(person=user)
+    cancel_all_for_person(person=user, acting=acting_self(user))
     Membership.objects.filter(user=user, ended_at__isnull=True).update(ended_at=timezone.now())
     EmailAddress.objects.filter(user=user).delete()
     user.authenticator_set.all().delete()

@@ -628,6 +628,7 @@ def move(*, enrolment_id: int, to_run_id: int, acting: Acting, now=None) -> Enro
     """Move a participant to another run of the same provider, keeping how they came."""
     now = now or timezone.now()
     enrolment = Enrolment.objects.select_related("person").get(pk=enrolment_id)
+    lock_person(user=enrolment.person)  # it enrols the person on the other run
     runs = _lock_runs(enrolment.run_id, to_run_id)
     source_run, target = runs[enrolment.run_id], runs[to_run_id]
     enrolment.refresh_from_db()
@@ -805,10 +806,13 @@ def release(*, enrolment_id: int, acting: Acting, reason: str, now=None) -> None
 def cancel_all_for_person(*, person, acting: Acting) -> int:
     """Cancel every active enrolment of a person (their account is being deleted).
 
-    Runs inside the caller's transaction; freed seats go to the waiting lists.
+    Runs inside the caller's transaction, which holds the person's lock, so no enrolment of theirs can start
+    meanwhile; their runs are locked together, and the enrolments read again under the locks (one may have
+    ended while we waited). Freed seats go to the waiting lists.
     """
-    active = list(Enrolment.objects.filter(person=person).active())
-    runs = _lock_runs(*[e.run_id for e in active]) if active else {}
+    run_ids = list(Enrolment.objects.filter(person=person).active().values_list("run_id", flat=True))
+    runs = _lock_runs(*run_ids) if run_ids else {}
+    active = list(Enrolment.objects.filter(person=person, run_id__in=runs).active())
     now = timezone.now()
     for enrolment in active:
         _end(enrolment, Status.CANCELLED, acting=acting, reason="account_deleted")

@@ -372,13 +372,14 @@ def mark_started(*, enrolment_ids) -> int:
 
 
 def withdraw_all_for_person(*, person) -> int:
-    """Part of deleting an account: every referral about the person closes and its note is erased."""
+    """Part of deleting an account: every referral about the person closes and its note is erased.
+
+    The referrals are locked together, after the person and before any run; the seats and places they hold
+    are given up with the person's others by enrolment.services.cancel_all_for_person, which locks the runs
+    (accounts.services.delete_account calls it next)."""
     count = 0
-    for referral in Referral.objects.filter(person=person).exclude(status=Status.WITHDRAWN):
-        if referral.enrolment_id and referral.is_open:
-            enrolment_services.release(
-                enrolment_id=referral.enrolment_id, acting=_acting_person(referral), reason="account_deleted"
-            )
+    referrals = Referral.objects.select_for_update().filter(person=person).exclude(status=Status.WITHDRAWN)
+    for referral in referrals.order_by("pk"):
         referral.status = Status.WITHDRAWN if referral.is_open else referral.status
         referral.note = ""
         referral.adaptation_needs = ""

@@ -1,0 +1,136 @@
+"""Deleting an account while staff act on the same person, against real PostgreSQL (see
+tests/enrolment/test_concurrency.py for how the races are run). A deadlock would be a server error."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Role, ServiceUnit
+from audit.services import Acting
+from enrolment import services as enrolment_services
+from enrolment.models import Enrolment
+from referrals import services as referral_services
+from referrals.models import Referral
+from tests import factories
+from tests.enrolment.test_concurrency import run_together
+from tests.people import member, person
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "Et-langt-passord-2026"
+
+
+@pytest.fixture
+def run():
+    return factories.run(offer=factories.offer(), capacity=2)
+
+
+@pytest.fixture
+def coordinator(run):
+    user = person("coordinator@example.org", mfa=True)
+    member(user, Role.COORDINATOR, run.offer.provider)
+    client = Client()
+    client.force_login(user)
+    user.client = client
+    return user
+
+
+@pytest.fixture
+def ola():
+    """Signed in with her password just now, as deleting an account asks for."""
+    user = person("ola@example.org", name="Ola", birth_date=dt.date(1980, 5, 17))
+    client = Client()
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    response = client.get(reverse("accounts:delete_account"))
+    client.post(response.url, {"password": PASSWORD})
+    assert client.get(reverse("accounts:delete_account")).status_code == 200
+    user.client = client
+    return user
+
+
+def delete_account(who):
+    return lambda: who.client.post(reverse("accounts:delete_account"), {"confirm": "on"})
+
+
+def test_a_coordinator_signing_someone_off_while_they_delete_their_account_gets_no_error(
+    run, coordinator, ola, pause_after_the_first_run_lock
+):
+    """Signing Ola off locks the run, then writes an audit row about her, which waits for her account row. The
+    deletion used to lock her account row for update first and the run after it."""
+    enrolment = enrolment_services.sign_up(run_id=run.pk, person=ola, acting=Acting(user=ola))
+    sign_off = reverse("enrolment:participant_cancel", kwargs={"enrolment_id": enrolment.pk})
+
+    responses = run_together(
+        [
+            lambda: coordinator.client.post(sign_off),
+            lambda: pause_after_the_first_run_lock.holds_a_run.wait(5) and delete_account(ola)(),
+        ]
+    )
+    assert [getattr(r, "status_code", r) for r in responses] == [302, 302]
+    ola.refresh_from_db()
+    assert ola.anonymised_at is not None
+    assert Enrolment.objects.get(person=ola).status == Enrolment.Status.CANCELLED
+
+
+def test_a_coordinator_declining_a_referral_while_the_person_deletes_their_account_gets_no_error(
+    run, coordinator, ola, pause_after_the_first_run_lock
+):
+    """The deletion used to lock the run of the seat held for Ola, then write her referral; declining the referral
+    locks it, then the run."""
+    unit = ServiceUnit.objects.create(name="Enhet", slug="enhet", municipality=run.offer.municipality)
+    worker = person("worker@example.org")
+    member(worker, Role.HEALTH_WORKER, unit)
+    referral, held = referral_services.refer(
+        referrer=worker,
+        service_unit=unit,
+        offer=run.offer,
+        run=run,
+        name="Ola",
+        email=ola.email,
+        phone="",
+        birth_date=ola.birth_date,
+        consent_method="spoken",
+        consent_given_at=timezone.now(),
+        hold_seat=True,
+    )
+    assert held
+    decline = reverse("referrals:decline", kwargs={"public_id": referral.public_id})
+
+    responses = run_together(
+        [
+            delete_account(ola),
+            lambda: (
+                pause_after_the_first_run_lock.holds_a_run.wait(5)
+                and coordinator.client.post(decline, {"reason": "full"})
+            ),
+        ]
+    )
+    assert [getattr(r, "status_code", r) for r in responses] == [302, 302]
+    referral.refresh_from_db()
+    ola.refresh_from_db()
+    assert ola.anonymised_at is not None
+    assert referral.status == Referral.Status.WITHDRAWN
+    assert referral.enrolment.status == Enrolment.Status.CANCELLED
+
+
+def test_a_person_moved_to_another_run_while_deleting_their_account_keeps_no_place(
+    run, coordinator, ola, pause_after_the_first_run_lock
+):
+    """The move enrols Ola on the other run: it takes her lock first, so the deletion waits for it and then
+    finds (and cancels) the new place instead of the one the move ended."""
+    other_run = factories.run(offer=run.offer, capacity=2)
+    enrolment = enrolment_services.sign_up(run_id=run.pk, person=ola, acting=Acting(user=ola))
+
+    results = run_together(
+        [
+            lambda: enrolment_services.move(
+                enrolment_id=enrolment.pk, to_run_id=other_run.pk, acting=Acting(user=coordinator)
+            ),
+            lambda: pause_after_the_first_run_lock.holds_a_run.wait(5) and account_services.delete_account(user=ola),
+        ]
+    )
+    assert isinstance(results[0], Enrolment) and results[1] is None, results
+    assert not Enrolment.objects.filter(person=ola).active().exists()
