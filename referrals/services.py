@@ -313,9 +313,10 @@ def erase_expired(*, now=None) -> int:
     now = now or timezone.now()
     erased = 0
     candidates = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .filter(closed_at__isnull=False, erased_at__isnull=True)
         .select_related("service_unit__municipality")
+        .order_by("pk")
     )
     for referral in candidates:
         days = referral.service_unit.municipality.referral_retention_days
