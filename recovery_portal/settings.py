@@ -119,8 +119,8 @@ CACHES = {
         "LOCATION": "portal_cache",
     },
     # Each process's own memory, for small read-mostly things that may be a minute old (the
-    # catalogue's filter choices, rendered offer cards). Never for anything that must agree between
-    # processes.
+    # catalogue's filter choices) or never change while the process runs (the page chrome rendered
+    # per language and menu, in base.html). Never for anything that must agree between processes.
     "local": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "portal-local",
