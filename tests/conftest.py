@@ -28,6 +28,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
+def coordinator(client, run):
+    """A coordinator of the provider of the module's `run`, signed in with two-step sign-in."""
+    from accounts.models import Role
+    from tests.people import member, person
+
+    user = person("koordinator@example.org", mfa=True)
+    member(user, Role.COORDINATOR, run.offer.provider)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
 def pause_after_the_first_run_lock(monkeypatch):
     """For a race between two transactions in threads: each, once it holds its first run lock, waits (up to a
     second) for the other to hold one too. Two transactions that take their locks in opposite orders then

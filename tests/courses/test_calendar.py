@@ -8,13 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from accounts.models import Role
 from audit.services import Acting
 from courses.models import Run
 from enrolment import services as enrolment_services
 from tests import factories
 from tests.html_forms import form_data
-from tests.people import member, person
+from tests.people import person
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +22,6 @@ pytestmark = pytest.mark.django_db
 def run():
     place = factories.location(name="Huset")
     return factories.run(offer=factories.offer(title="Mestringstreff"), capacity=8, sessions=3, location_=place)
-
-
-@pytest.fixture
-def coordinator(client, run):
-    user = person("koordinator@example.org", mfa=True)
-    member(user, Role.COORDINATOR, run.offer.provider)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -274,14 +274,6 @@ def test_interest_list_sign_up_needs_an_account(client, run):
     assert ida.interests.filter(offer=run.offer).exists()
 
 
-@pytest.fixture
-def coordinator(client, run):
-    user = person("coordinator@example.org", mfa=True)
-    member(user, Role.COORDINATOR, run.offer.provider)
-    client.force_login(user)
-    return user
-
-
 def test_a_coordinator_copies_a_semester_with_sessions_on_the_same_weekday(client, coordinator, run):
     target = factories.semester(starts_on=run.semester.starts_on + dt.timedelta(days=180))
     response = client.post(reverse("enrolment:semester_copy"), {"source": run.semester.pk, "target": target.pk})
