@@ -41,7 +41,10 @@ MOBILE = {"width": 360, "height": 740}
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+        # CI sets BROWSER_TESTS_REQUIRED: there a missing browser must turn the run red, not skip quietly.
+        (pytest.fail if os.environ.get("BROWSER_TESTS_REQUIRED") else pytest.skip)(
+            f"{CHROMIUM} is not installed (apt-get install chromium)"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
