@@ -143,6 +143,8 @@ def accept(*, referral_id: int, coordinator, run_id: int | None = None) -> Refer
     run_id = run_id or referral.run_id or _next_available_run_id(referral.offer)
     if run_id is None:
         raise ReferralRefusal(_("Tilbudet har ingen gjennomføring å ta personen inn på ennå."), code="no_run")
+    if not Run.objects.filter(pk=run_id, offer_id=referral.offer_id).exists():
+        raise ReferralRefusal(_("Gjennomføringen hører ikke til dette tilbudet."), code="run")
     acting = _acting_coordinator(coordinator, referral)
     try:
         enrolment = enrolment_services.place_from_referral(

@@ -74,6 +74,19 @@ def test_accepting_when_full_puts_the_person_on_the_waiting_list(refer, coordina
     assert referral.status == Status.WAITLISTED
 
 
+def test_accepting_onto_a_run_of_another_offer_is_refused_kindly_and_changes_nothing(refer, coordinator, run):
+    """The form only lists the offer's runs; the service holds the rule itself, whoever calls it."""
+    referral, _ = refer(hold_seat=True)
+    elsewhere = factories.run(offer=factories.offer(title="Veving", provider=run.offer.provider), capacity=5)
+    with pytest.raises(services.ReferralRefusal, match="hører ikke til dette tilbudet") as refused:
+        services.accept(referral_id=referral.pk, coordinator=coordinator, run_id=elsewhere.pk)
+    assert refused.value.code == "run"
+    referral.refresh_from_db()
+    assert referral.status == Status.SENT and referral.run_id == run.pk
+    assert referral.enrolment.status == Enrolment.Status.HELD
+    assert not Enrolment.objects.filter(run=elsewhere).exists()
+
+
 def test_declining_needs_a_reason_and_frees_the_held_seat(refer, coordinator, run):
     referral, _ = refer(hold_seat=True)
     with pytest.raises(services.ReferralRefusal):
