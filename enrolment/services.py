@@ -11,7 +11,9 @@
      against the provider's limit per semester one request at a time. Then, by what changes the account
      itself, the person's account row, for no-key update: every row written about the person (enrolment,
      referral, audit) share-locks it and must not have to wait for it.
-  2. Referral rows (``referrals.services``), several in id order.
+  2. Referral rows (``referrals.services``), several in id order. A referral follows the enrolment it led to
+     (``referrals.services.follow_enrolment``), so whatever changes an enrolment locks the referral it came
+     from here, before the run (``_lock_referrals``), even when it turns out to need no change.
   3. Every run the transaction will touch, in one ``_lock_runs`` call (id order): placing a referral on one
      run and giving up its seat on another locks both at once.
   Enrolments are read again once their run is locked: their status changes only under it.
@@ -78,7 +80,28 @@ def _lock_enrolment(enrolment_id: int) -> tuple[Enrolment, Run]:
     """The enrolment, read again after its run is locked (so its status cannot change under us)."""
     run_id = Enrolment.objects.values_list("run_id", flat=True).get(pk=enrolment_id)
     run = _lock_runs(run_id)[run_id]
-    return Enrolment.objects.select_related("person").get(pk=enrolment_id), run
+    enrolment = Enrolment.objects.select_related("person").get(pk=enrolment_id)
+    enrolment.run = run
+    return enrolment, run
+
+
+# referrals.services builds on this module, so it is imported where it is used.
+
+
+def _lock_referrals(*enrolment_ids: int) -> dict:
+    """Step 2 of the order: the referrals these enrolments came from, keyed by enrolment id."""
+    from referrals.services import lock_referrals_of
+
+    return lock_referrals_of(enrolment_ids=enrolment_ids)
+
+
+def _follow(referrals: dict, enrolment: Enrolment, *, acting: Acting, reason: str = "", moved_to=None) -> None:
+    """The referral the enrolment came from (if any, locked by _lock_referrals) says what became of it."""
+    from referrals.services import follow_enrolment
+
+    follow_enrolment(
+        referral=referrals.get(enrolment.pk), enrolment=enrolment, acting=acting, reason=reason, moved_to=moved_to
+    )
 
 
 @dataclass(frozen=True)
@@ -381,10 +404,12 @@ def _create(run, person, status, *, source, wants_reminders=False, expires_at=No
 def cancel(*, enrolment_id: int, acting: Acting, reason: str = "cancelled", now=None) -> Enrolment:
     """Leave a run or its waiting list (no reason asked). A freed seat goes to the next in line."""
     now = now or timezone.now()
+    referrals = _lock_referrals(enrolment_id)
     enrolment, run = _lock_enrolment(enrolment_id)
     if not enrolment.is_active:
         raise EnrolmentRefusal(_("Du er allerede meldt av."), code="not_active")
     _end(enrolment, Status.CANCELLED, acting=acting, reason=reason)
+    _follow(referrals, enrolment, acting=acting, reason=reason)
     _after_commit_email(enrolment, "cancelled")
     _offer_free_seats(run, now=now)
     return enrolment
@@ -403,11 +428,12 @@ def accept_offer(*, enrolment_id: int, acting: Acting, now=None) -> Enrolment:
 
 @transaction.atomic(durable=True)
 def _accept_offer_or_expire(*, enrolment_id: int, acting: Acting, now) -> Enrolment | None:
+    referrals = _lock_referrals(enrolment_id)
     enrolment, run = _lock_enrolment(enrolment_id)
     if enrolment.status != Status.OFFERED:
         raise EnrolmentRefusal(_("Dette tilbudet om plass gjelder ikke lenger."), code="not_offered")
     if enrolment.offer_expires_at <= now:
-        _expire(enrolment, run, now=now, acting=acting)
+        _expire(enrolment, run, referrals, now=now, acting=acting)
         return None
     enrolment.status = Status.CONFIRMED
     enrolment.save(update_fields=["status", "updated_at"])
@@ -418,6 +444,7 @@ def _accept_offer_or_expire(*, enrolment_id: int, acting: Acting, now) -> Enrolm
         obj=enrolment,
         detail={"run": run.pk},
     )
+    _follow(referrals, enrolment, acting=acting, reason="offer_accepted")
     _after_commit_email(enrolment, "confirmed")
     return enrolment
 
@@ -426,10 +453,12 @@ def _accept_offer_or_expire(*, enrolment_id: int, acting: Acting, now) -> Enrolm
 def decline_offer(*, enrolment_id: int, acting: Acting, now=None) -> Enrolment:
     """Say no to a freed seat. No penalty: the person may join the list again any time."""
     now = now or timezone.now()
+    referrals = _lock_referrals(enrolment_id)
     enrolment, run = _lock_enrolment(enrolment_id)
     if enrolment.status != Status.OFFERED:
         raise EnrolmentRefusal(_("Dette tilbudet om plass gjelder ikke lenger."), code="not_offered")
     _end(enrolment, Status.CANCELLED, acting=acting, reason="offer_declined")
+    _follow(referrals, enrolment, acting=acting, reason="offer_declined")
     _offer_free_seats(run, now=now)
     return enrolment
 
@@ -440,16 +469,19 @@ def expire_offer(*, enrolment_id: int, now=None) -> bool:
     now = now or timezone.now()
     if not Enrolment.objects.filter(pk=enrolment_id).exists():
         return False
+    referrals = _lock_referrals(enrolment_id)
     enrolment, run = _lock_enrolment(enrolment_id)
     if enrolment.status not in (Status.OFFERED, Status.HELD) or enrolment.offer_expires_at > now:
         return False
-    _expire(enrolment, run, now=now, acting=Acting.system())
+    _expire(enrolment, run, referrals, now=now, acting=Acting.system())
     return True
 
 
-def _expire(enrolment, run, *, now, acting) -> None:
+def _expire(enrolment, run, referrals, *, now, acting) -> None:
     held = enrolment.status == Status.HELD
-    _end(enrolment, Status.CANCELLED, acting=acting, reason="hold_expired" if held else "offer_expired")
+    reason = "hold_expired" if held else "offer_expired"
+    _end(enrolment, Status.CANCELLED, acting=acting, reason=reason)
+    _follow(referrals, enrolment, acting=acting, reason=reason)
     if not held:  # a hold belongs to a referral, whose own messages tell the person
         _after_commit_email(enrolment, "offer_expired")
     _offer_free_seats(run, now=now)
@@ -557,23 +589,45 @@ def change_capacity(*, run_id: int, capacity: int, acting: Acting, now=None) -> 
     return run
 
 
-@transaction.atomic(durable=True)
+class _ReferralArrived(Exception):
+    """A referral placed someone on the run after its referrals were locked and before the run was."""
+
+
 def cancel_run(*, run_id: int, acting: Acting) -> int:
     """Cancel a run: everyone on it and on its waiting list is told, and the calendar events of its sessions
-    become a new revision that says they are cancelled."""
+    become a new revision that says they are cancelled. The referrals they came from say so too."""
+    for _attempt in range(3):
+        try:
+            return _cancel_run(run_id=run_id, acting=acting)
+        except _ReferralArrived:
+            continue  # nothing was written: read the referrals to lock again, and lock them first
+    raise EnrolmentRefusal(_("Noen endret påmeldingene akkurat nå. Prøv å avlyse igjen."), code="busy")
+
+
+@transaction.atomic(durable=True)
+def _cancel_run(*, run_id: int, acting: Acting) -> int:
+    # Whose referrals to lock is read before the run is locked: one that places someone on the run in between
+    # has no lock of ours, and taking it now, after the run's, could deadlock. Start again instead.
+    referrals = _lock_referrals(*Enrolment.objects.filter(run_id=run_id).active().values_list("pk", flat=True))
     run = _lock_runs(run_id)[run_id]
     if run.status == Run.Status.CANCELLED:
         return 0
+    enrolments = list(Enrolment.objects.filter(run=run).active().select_related("person"))
+    referred = Enrolment.objects.filter(pk__in=[e.pk for e in enrolments], referral__isnull=False)
+    if referred.exclude(pk__in=list(referrals)).exists():
+        raise _ReferralArrived
     calendar_before = course_services.calendar_snapshot(Session.objects.filter(run=run))
     run.status = Run.Status.CANCELLED
     run.save(update_fields=["status"])
     course_services.raise_revised_sequences(before=calendar_before)
     record_change(acting=acting, action="run.cancelled", obj=run)
     count = 0
-    for enrolment in Enrolment.objects.filter(run=run).active().select_related("person"):
+    for enrolment in enrolments:
+        enrolment.run = run
         # Only someone with a seat was sent the dates, so only they need the file that cancels them.
         had_seat = enrolment.holds_seat
         _end(enrolment, Status.CANCELLED, acting=acting, reason="run_cancelled")
+        _follow(referrals, enrolment, acting=acting, reason="run_cancelled")
         _after_commit_email(enrolment, "run_cancelled", had_seat=had_seat)
         count += 1
     return count
@@ -625,10 +679,12 @@ def add_by_coordinator(
 
 @transaction.atomic(durable=True)
 def move(*, enrolment_id: int, to_run_id: int, acting: Acting, now=None) -> Enrolment:
-    """Move a participant to another run of the same provider, keeping how they came."""
+    """Move a participant to another run of the same provider, keeping how they came. The referral they came
+    through (if any) follows them to the new run."""
     now = now or timezone.now()
     enrolment = Enrolment.objects.select_related("person").get(pk=enrolment_id)
     lock_person(user=enrolment.person)  # it enrols the person on the other run
+    referrals = _lock_referrals(enrolment_id)
     runs = _lock_runs(enrolment.run_id, to_run_id)
     source_run, target = runs[enrolment.run_id], runs[to_run_id]
     enrolment.refresh_from_db()
@@ -636,6 +692,11 @@ def move(*, enrolment_id: int, to_run_id: int, acting: Acting, now=None) -> Enro
         raise EnrolmentRefusal(_("Du kan bare flytte til en annen gjennomføring hos samme tilbyder."), code="provider")
     if not enrolment.is_active:
         raise EnrolmentRefusal(_("Personen er ikke lenger påmeldt."), code="not_active")
+    if enrolment.status == Status.HELD:
+        # A held seat becomes a place only by answering the referral, which can place the person on any run.
+        raise EnrolmentRefusal(
+            _("Plassen er holdt av for en henvisning. Svar på henvisningen for å gi personen plass."), code="held"
+        )
     if Enrolment.objects.filter(run=target, person=enrolment.person).active().exists():
         raise EnrolmentRefusal(_("Personen er allerede påmeldt den andre gjennomføringen."), code="already")
     if target.status != Run.Status.PUBLISHED:
@@ -657,6 +718,7 @@ def move(*, enrolment_id: int, to_run_id: int, acting: Acting, now=None) -> Enro
         obj=moved,
         detail={"from_run": source_run.pk, "to_run": target.pk},
     )
+    _follow(referrals, enrolment, acting=acting, reason="moved", moved_to=moved)
     _after_commit_email(moved, "confirmed")
     _offer_free_seats(source_run, now=now)
     return moved
@@ -701,7 +763,8 @@ def record_attendance(*, session, marks: dict[int, str], acting: Acting) -> int:
         saved += 1
     from referrals.services import mark_started  # the referral shows that the person has started
 
-    mark_started(enrolment_ids=[pk for pk, status in marks.items() if pk in allowed and status == "present"])
+    present = [pk for pk, status in marks.items() if pk in allowed and status == "present"]
+    mark_started(enrolment_ids=present, acting=acting)
     record_change(
         acting=acting, action="attendance.recorded", obj=session, detail={"run": session.run_id, "marks": saved}
     )
@@ -710,9 +773,7 @@ def record_attendance(*, session, marks: dict[int, str], acting: Acting) -> int:
 
 @transaction.atomic(durable=True)
 def set_completion(*, enrolment_id: int, completed: bool, acting: Acting) -> Enrolment:
-    from referrals.services import follow_enrolment, lock_referral_of  # the referral shows how it went
-
-    lock_referral_of(enrolment_id=enrolment_id)  # before the run, as every referral service locks
+    referrals = _lock_referrals(enrolment_id)  # the referral shows how it went
     enrolment, _run = _lock_enrolment(enrolment_id)
     if enrolment.status not in (Status.CONFIRMED, Status.COMPLETED, Status.DROPPED_OUT):
         raise EnrolmentRefusal(_("Bare deltakere kan få fullført eller sluttet."), code="not_participant")
@@ -728,7 +789,7 @@ def set_completion(*, enrolment_id: int, completed: bool, acting: Acting) -> Enr
             obj=enrolment,
             detail={"run": enrolment.run_id, "from": previous},
         )
-        follow_enrolment(enrolment=enrolment)
+        _follow(referrals, enrolment, acting=acting)
     return enrolment
 
 
@@ -807,15 +868,19 @@ def cancel_all_for_person(*, person, acting: Acting) -> int:
     """Cancel every active enrolment of a person (their account is being deleted).
 
     Runs inside the caller's transaction, which holds the person's lock, so no enrolment of theirs can start
-    meanwhile; their runs are locked together, and the enrolments read again under the locks (one may have
-    ended while we waited). Freed seats go to the waiting lists.
+    meanwhile (nor be placed by a referral); the referrals they came from are locked (delete_account has
+    locked them already), then their runs together, and the enrolments read again under the locks (one may
+    have ended while we waited). Freed seats go to the waiting lists.
     """
-    run_ids = list(Enrolment.objects.filter(person=person).active().values_list("run_id", flat=True))
-    runs = _lock_runs(*run_ids) if run_ids else {}
+    ids_and_runs = list(Enrolment.objects.filter(person=person).active().values_list("pk", "run_id"))
+    referrals = _lock_referrals(*(pk for pk, _run_id in ids_and_runs))
+    runs = _lock_runs(*(run_id for _pk, run_id in ids_and_runs)) if ids_and_runs else {}
     active = list(Enrolment.objects.filter(person=person, run_id__in=runs).active())
     now = timezone.now()
     for enrolment in active:
+        enrolment.run = runs[enrolment.run_id]
         _end(enrolment, Status.CANCELLED, acting=acting, reason="account_deleted")
+        _follow(referrals, enrolment, acting=acting, reason="account_deleted")
     for run in runs.values():
         _offer_free_seats(run, now=now)
     return len(active)

@@ -33,6 +33,8 @@ class Referral(models.Model):
         STARTED = "started", _("Startet")
         COMPLETED = "completed", _("Fullført")
         STOPPED = "stopped", _("Avsluttet")
+        CANCELLED = "cancelled", _("Meldt av")
+        RUN_CANCELLED = "run_cancelled", _("Kurset ble avlyst")
 
     class ConsentMethod(models.TextChoices):
         SPOKEN = "spoken", _("Muntlig")
@@ -48,7 +50,14 @@ class Referral(models.Model):
 
     OPEN_STATUSES = [Status.SENT, Status.SEEN, Status.CONTACT_REQUESTED, Status.WAITLISTED]
     ANSWERED_STATUSES = [Status.CONTACT_REQUESTED, Status.ACCEPTED, Status.WAITLISTED, Status.DECLINED]
-    CLOSED_STATUSES = [Status.DECLINED, Status.WITHDRAWN, Status.COMPLETED, Status.STOPPED]
+    CLOSED_STATUSES = [
+        Status.DECLINED,
+        Status.WITHDRAWN,
+        Status.COMPLETED,
+        Status.STOPPED,
+        Status.CANCELLED,
+        Status.RUN_CANCELLED,
+    ]
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     offer = models.ForeignKey(
@@ -115,7 +124,8 @@ class Referral(models.Model):
                 name="referral_has_a_person_until_erased",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["declined", "withdrawn", "completed", "stopped"]) | Q(closed_at__isnull=False),
+                condition=~Q(status__in=["declined", "withdrawn", "completed", "stopped", "cancelled", "run_cancelled"])
+                | Q(closed_at__isnull=False),
                 name="closed_referrals_have_a_closing_time",
             ),
         ]
@@ -127,11 +137,13 @@ class Referral(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
-    PROGRESS_STATUSES = (Status.STARTED, Status.COMPLETED, Status.STOPPED)
+    # What the person decides whether the referrer may see: whether they started, finished, stopped or gave up
+    # their place. A cancelled run is the provider's doing and says nothing about the person, so it always shows.
+    PROGRESS_STATUSES = (Status.STARTED, Status.COMPLETED, Status.STOPPED, Status.CANCELLED)
 
     @property
     def status_for_referrer(self) -> str:
-        """The referrer sees started/completed only if the person agreed to share that."""
+        """The referrer sees how it went (PROGRESS_STATUSES) only if the person agreed to share that."""
         if self.status in self.PROGRESS_STATUSES and not self.share_progress:
             return str(_("Besvart"))
         return self.get_status_display()

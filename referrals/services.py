@@ -15,6 +15,7 @@ from accounts.services import find_or_create_citizen, lock_person
 from audit.services import Acting, record_access, record_change
 from courses.models import Run
 from enrolment import services as enrolment_services
+from enrolment.models import Enrolment
 from referrals import tasks
 from referrals.models import NOTE_MAX_LENGTH, Referral
 
@@ -154,7 +155,7 @@ def accept(*, referral_id: int, coordinator, run_id: int | None = None) -> Refer
         raise ReferralRefusal(refusal.message, code=refusal.code) from refusal
     referral.enrolment = enrolment
     referral.run_id = run_id
-    referral.status = Status.WAITLISTED if enrolment.status == enrolment.Status.WAITLISTED else Status.ACCEPTED
+    referral.status = status_after(referral, enrolment) or referral.status  # a place, or the waiting list
     referral.answered_at = referral.answered_at or timezone.now()
     referral.save(update_fields=["enrolment", "run", "status", "answered_at"])
     _record(referral, referral.status, acting, run=run_id)
@@ -170,10 +171,17 @@ def _lock_person_of(referral_id) -> None:
         lock_person(user=person)
 
 
+def lock_referrals_of(*, enrolment_ids) -> dict[int, Referral]:
+    """For a change to enrolments that the referrals they came from follow (follow_enrolment): those referrals'
+    locks, in id order, taken before any run's. Keyed by enrolment id; an enrolment no referral came from has
+    no key."""
+    referrals = Referral.objects.select_for_update().filter(enrolment_id__in=list(enrolment_ids)).order_by("pk")
+    return {referral.enrolment_id: referral for referral in referrals}
+
+
 def lock_referral_of(*, enrolment_id: int) -> Referral | None:
-    """For a change to an enrolment that the referral it came from follows: the referral's lock, taken before
-    the run's."""
-    return Referral.objects.select_for_update().filter(enrolment_id=enrolment_id).first()
+    """The same for one enrolment."""
+    return lock_referrals_of(enrolment_ids=[enrolment_id]).get(enrolment_id)
 
 
 def _next_available_run_id(offer):
@@ -349,28 +357,104 @@ def usual_response_days(provider) -> int | None:
     return max(round(statistics.median(days)), 1)
 
 
-def follow_enrolment(*, enrolment) -> None:
-    """Started and completed show on the referral when the person agreed to share that."""
-    referral = getattr(enrolment, "referral", None)
-    if referral is None:
+# --- following the enrolment a referral led to --------------------------------------------------------------
+
+# Closed by the person or by the provider's answer, not by the enrolment: what becomes of the enrolment after
+# that is no longer the referral's story.
+_NOT_FOLLOWING = (Status.WITHDRAWN, Status.DECLINED)
+_UNANSWERED = (Status.SENT, Status.SEEN, Status.CONTACT_REQUESTED)
+
+
+def status_after(referral: Referral, enrolment, *, attended: bool = False) -> str | None:
+    """What a referral says once the enrolment it led to has changed, or None if it says what it said. The one
+    place this rule lives; accepting a referral and every enrolment service that changes an enrolment a referral
+    may have led to go through follow_enrolment (or mark_started), which apply it.
+
+    ==========================================  =====================================  ==============
+    the enrolment is now                        the referral said                      it says
+    ==========================================  =====================================  ==============
+    confirmed (accepted, a freed seat taken,    sent, seen, contact_requested,         accepted
+    moved to another run)                       waitlisted
+    waitlisted (accepted onto a full run)       sent, seen, contact_requested          waitlisted
+    offered a freed seat; a seat held           anything                               (unchanged)
+    cancelled, with its run cancelled           accepted, waitlisted, started          run_cancelled
+    cancelled (by the person or coordinator,    accepted, waitlisted                   cancelled
+    a freed seat declined or not taken in time)
+    cancelled                                   started                                stopped
+    completed                                   anything                               completed
+    dropped out                                 anything                               stopped
+    marked present at a session                 accepted                               started
+    ==========================================  =====================================  ==============
+
+    Never followed: a withdrawn or declined referral (_NOT_FOLLOWING). An unanswered referral changes only by
+    getting a place: a held seat that ends (expired, cancelled) is no answer, the coordinator still gives one.
+    A seat offered from the waiting list is not a place until the person takes it, which is also why offering
+    one (under the run's lock, from many services) never writes a referral. The stored status is the truth;
+    what the referrer sees of it is the person's choice (Referral.status_for_referrer)."""
+    current = referral.status
+    if current in _NOT_FOLLOWING:
+        return None
+    Enrolled = Enrolment.Status
+    if attended:
+        new = Status.STARTED if current == Status.ACCEPTED else None
+    elif enrolment.status == Enrolled.CONFIRMED:
+        new = Status.ACCEPTED if current in (*_UNANSWERED, Status.WAITLISTED) else None
+    elif enrolment.status == Enrolled.WAITLISTED:
+        new = Status.WAITLISTED if current in _UNANSWERED else None
+    elif enrolment.status == Enrolled.CANCELLED:
+        if current not in (Status.ACCEPTED, Status.WAITLISTED, Status.STARTED):
+            new = None
+        elif enrolment.run.status == Run.Status.CANCELLED:
+            new = Status.RUN_CANCELLED
+        else:
+            new = Status.STOPPED if current == Status.STARTED else Status.CANCELLED
+    elif enrolment.status == Enrolled.COMPLETED:
+        new = Status.COMPLETED
+    elif enrolment.status == Enrolled.DROPPED_OUT:
+        new = Status.STOPPED
+    else:
+        new = None
+    return new if new != current else None
+
+
+def follow_enrolment(*, referral: Referral | None, enrolment, acting: Acting, reason: str = "", moved_to=None) -> None:
+    """Bring the referral the enrolment came from in line with it (status_after), with an audit row.
+
+    `referral` is what lock_referrals_of returned: its caller locked it before any run, as every path that writes
+    a referral does. A person moved to another run (`moved_to`, the new enrolment) takes the referral along."""
+    if referral is None or referral.status in _NOT_FOLLOWING:
         return
-    mapping = {enrolment.Status.COMPLETED: Status.COMPLETED, enrolment.Status.DROPPED_OUT: Status.STOPPED}
-    new = mapping.get(enrolment.status)
-    if new and referral.status != new:
+    fields = []
+    detail = {"reason": reason} if reason else {}
+    if moved_to is not None:
+        detail.update(from_run=referral.run_id, run=moved_to.run_id)
+        referral.enrolment, referral.run_id = moved_to, moved_to.run_id
+        fields += ["enrolment", "run"]
+        enrolment = moved_to
+    new = status_after(referral, enrolment)
+    if new is not None:
+        detail["from"] = referral.status
         referral.status = new
-        referral.closed_at = timezone.now()
-        referral.save(update_fields=["status", "closed_at"])
-        record_change(acting=Acting.system(), action=f"referral.{new}", subject=referral.person, obj=referral)
+        fields.append("status")
+        if new in Referral.CLOSED_STATUSES:
+            referral.closed_at = referral.closed_at or timezone.now()
+            fields.append("closed_at")
+    if fields:
+        referral.save(update_fields=fields)
+        _record(referral, new or "moved", acting, **detail)
 
 
-def mark_started(*, enrolment_ids) -> int:
-    """The first time a referred person is marked present, their referral shows "started"."""
+def mark_started(*, enrolment_ids, acting: Acting) -> int:
+    """The first time a referred person is marked present, their referral shows "started". Written without the
+    referral's lock: attendance holds no run's lock, so nothing here waits in the wrong order."""
     started = 0
-    for referral in Referral.objects.filter(enrolment_id__in=enrolment_ids, status=Status.ACCEPTED):
-        referral.status = Status.STARTED
-        referral.save(update_fields=["status"])
-        record_change(acting=Acting.system(), action="referral.started", subject=referral.person, obj=referral)
-        started += 1
+    for referral in Referral.objects.filter(enrolment_id__in=enrolment_ids).select_related("enrolment"):
+        new = status_after(referral, referral.enrolment, attended=True)
+        if new is not None:
+            referral.status = new
+            referral.save(update_fields=["status"])
+            _record(referral, new, acting)
+            started += 1
     return started
 
 

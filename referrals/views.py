@@ -40,7 +40,15 @@ EVENT_LABELS = {
     "referral.started": gettext_lazy("Personen har startet"),
     "referral.completed": gettext_lazy("Personen har fullført"),
     "referral.stopped": gettext_lazy("Personen har sluttet"),
+    "referral.cancelled": gettext_lazy("Personen ble meldt av"),
+    "referral.run_cancelled": gettext_lazy("Tilbyderen avlyste kurset"),
+    "referral.moved": gettext_lazy("Personen ble flyttet til en annen gjennomføring"),
     "referral.erased": gettext_lazy("Personopplysningene ble slettet"),
+}
+# Where an event's reason says more than its action: a freed seat the person did not take.
+REASON_LABELS = {
+    ("referral.cancelled", "offer_declined"): gettext_lazy("Personen takket nei til en ledig plass"),
+    ("referral.cancelled", "offer_expired"): gettext_lazy("Fristen for å ta imot en ledig plass gikk ut"),
 }
 READ_LABELS = {
     "referral.viewed": gettext_lazy("åpnet henvisningen"),
@@ -53,7 +61,7 @@ ROLE_LABELS = {**dict(Role.choices), "citizen": gettext_lazy("personen selv"), "
 def _timeline(referral, *, for_worker=False):
     """The referral's history, in words, from the append-only audit trail (what the person agreed to share)."""
     hidden = (
-        {"referral.started", "referral.completed", "referral.stopped"}
+        {f"referral.{status}" for status in Referral.PROGRESS_STATUSES}
         if (for_worker and not referral.share_progress)
         else set()
     )
@@ -61,7 +69,8 @@ def _timeline(referral, *, for_worker=False):
     return [
         {
             "at": event.at,
-            "label": EVENT_LABELS.get(event.action, event.action),
+            "label": REASON_LABELS.get((event.action, event.detail.get("reason")))
+            or EVENT_LABELS.get(event.action, event.action),
             "by": ROLE_LABELS.get(event.acting_role, ""),
         }
         for event in events

@@ -75,11 +75,8 @@ def test_a_coordinator_signing_someone_off_while_they_delete_their_account_gets_
     assert Enrolment.objects.get(person=ola).status == Enrolment.Status.CANCELLED
 
 
-def test_a_coordinator_declining_a_referral_while_the_person_deletes_their_account_gets_no_error(
-    run, coordinator, ola, pause_after_the_first_run_lock
-):
-    """The deletion used to lock the run of the seat held for Ola, then write her referral; declining the referral
-    locks it, then the run."""
+def refer(who, run):
+    """A health worker refers `who` to the run, with a seat held."""
     unit = ServiceUnit.objects.create(name="Enhet", slug="enhet", municipality=run.offer.municipality)
     worker = person("worker@example.org")
     member(worker, Role.HEALTH_WORKER, unit)
@@ -89,14 +86,23 @@ def test_a_coordinator_declining_a_referral_while_the_person_deletes_their_accou
         offer=run.offer,
         run=run,
         name="Ola",
-        email=ola.email,
+        email=who.email,
         phone="",
-        birth_date=ola.birth_date,
+        birth_date=who.birth_date,
         consent_method="spoken",
         consent_given_at=timezone.now(),
         hold_seat=True,
     )
     assert held
+    return referral
+
+
+def test_a_coordinator_declining_a_referral_while_the_person_deletes_their_account_gets_no_error(
+    run, coordinator, ola, pause_after_the_first_run_lock
+):
+    """The deletion used to lock the run of the seat held for Ola, then write her referral; declining the referral
+    locks it, then the run."""
+    referral = refer(ola, run)
     decline = reverse("referrals:decline", kwargs={"public_id": referral.public_id})
 
     responses = run_together(
@@ -134,3 +140,27 @@ def test_a_person_moved_to_another_run_while_deleting_their_account_keeps_no_pla
     )
     assert isinstance(results[0], Enrolment) and results[1] is None, results
     assert not Enrolment.objects.filter(person=ola).active().exists()
+
+
+def test_a_coordinator_cancelling_a_run_while_a_referred_person_on_it_deletes_their_account_gets_no_error(
+    run, coordinator, ola, pause_after_the_first_run_lock
+):
+    """Ola has a place through her referral. Cancelling the run writes her referral too, and so does deleting her
+    account: both lock it before the run."""
+    referral = refer(ola, run)
+    referral_services.accept(referral_id=referral.pk, coordinator=coordinator)
+    cancel = reverse("enrolment:run_cancel", kwargs={"run_id": run.pk})
+
+    responses = run_together(
+        [
+            lambda: coordinator.client.post(cancel, {"confirm": "yes"}),
+            lambda: pause_after_the_first_run_lock.holds_a_run.wait(5) and delete_account(ola)(),
+        ]
+    )
+    assert [getattr(r, "status_code", r) for r in responses] == [302, 302]
+    referral.refresh_from_db()
+    ola.refresh_from_db()
+    assert ola.anonymised_at is not None
+    assert referral.enrolment.status == Enrolment.Status.CANCELLED
+    assert referral.status in (Referral.Status.RUN_CANCELLED, Referral.Status.CANCELLED)
+    assert referral.closed_at is not None

@@ -176,9 +176,10 @@ def test_over_http_a_coordinator_accepting_while_another_moves_someone_across_th
 def test_over_http_recording_a_result_while_the_person_withdraws_the_referral_gets_no_error(
     refer, run, coordinator, pause_after_the_first_run_lock
 ):
-    """Ola was put on the waiting list through her referral, was offered a freed seat and took it; the referral
-    still says waiting list (open). Recording her result used to lock the run, then write the referral; her
-    withdrawal locks the referral, then the run."""
+    """Ola was put on the waiting list through her referral, was offered a freed seat and took it, before a
+    referral followed a freed seat: it still says waiting list (open), so withdrawing it gives up her place.
+    Recording her result used to lock the run, then write the referral; her withdrawal locks the referral, then
+    the run."""
     factories.confirmed(run, 2)
     ola, _ = refer(email="ola@example.org")
     services.accept(referral_id=ola.pk, coordinator=coordinator)
@@ -187,6 +188,7 @@ def test_over_http_recording_a_result_while_the_person_withdraws_the_referral_ge
     leaving = Enrolment.objects.filter(run=run, status=Enrolment.Status.CONFIRMED).first()
     enrolment_services.cancel(enrolment_id=leaving.pk, acting=Acting(user=None))
     enrolment_services.accept_offer(enrolment_id=ola.enrolment_id, acting=Acting(user=ola.person))
+    Referral.objects.filter(pk=ola.pk).update(status=Referral.Status.WAITLISTED)  # as such a referral was left
     staff, person_client = signed_in(coordinator), signed_in(ola.person)
 
     responses = run_together(
@@ -207,3 +209,75 @@ def test_over_http_recording_a_result_while_the_person_withdraws_the_referral_ge
     ola.refresh_from_db()
     assert ola.enrolment.status == Enrolment.Status.COMPLETED
     assert ola.status == Referral.Status.WITHDRAWN and ola.note == ""
+
+
+# --- the referral follows its enrolment, locked before the run ----------------------------------------------
+
+
+def test_a_coordinator_cancelling_a_run_while_a_referred_person_withdraws_gets_no_error(
+    refer, run, coordinator, pause_after_the_first_run_lock
+):
+    """Ola waits for a seat through her referral. Cancelling the run now writes her referral too; done after the
+    run's lock, it would wait for her withdrawal, which holds the referral and waits for the run."""
+    factories.confirmed(run, 2)
+    ola, _ = refer(email="ola@example.org")
+    services.accept(referral_id=ola.pk, coordinator=coordinator)
+
+    results = run_together(
+        [
+            lambda: enrolment_services.cancel_run(run_id=run.pk, acting=Acting(user=coordinator)),
+            lambda: services.withdraw(referral_id=ola.pk, person=ola.person),
+        ]
+    )
+    assert isinstance(results[0], int) and isinstance(results[1], Referral), results
+    ola.refresh_from_db()
+    assert ola.status in (Referral.Status.WITHDRAWN, Referral.Status.RUN_CANCELLED)
+    assert ola.enrolment.status == Enrolment.Status.CANCELLED
+
+
+def test_a_referred_person_taking_a_freed_seat_while_withdrawing_the_referral_gets_no_error(
+    refer, run, coordinator, pause_after_the_first_run_lock
+):
+    factories.confirmed(run, 2)
+    ola, _ = refer(email="ola@example.org")
+    services.accept(referral_id=ola.pk, coordinator=coordinator)
+    leaving = Enrolment.objects.filter(run=run, status=Enrolment.Status.CONFIRMED).first()
+    enrolment_services.cancel(enrolment_id=leaving.pk, acting=Acting(user=None))
+    ola.refresh_from_db()
+    assert ola.enrolment.status == Enrolment.Status.OFFERED
+
+    results = run_together(
+        [
+            lambda: enrolment_services.accept_offer(enrolment_id=ola.enrolment_id, acting=Acting(user=ola.person)),
+            lambda: services.withdraw(referral_id=ola.pk, person=ola.person),
+        ]
+    )
+    assert isinstance(results[1], Referral), results
+    assert isinstance(results[0], Enrolment) or (
+        isinstance(results[0], enrolment_services.EnrolmentRefusal) and results[0].code == "not_offered"
+    ), results
+    ola.refresh_from_db()
+    assert ola.status == Referral.Status.WITHDRAWN
+
+
+def test_a_referral_placed_on_a_run_while_it_is_being_cancelled_says_the_run_was_cancelled(
+    refer, run, coordinator, pause_after_the_first_run_lock
+):
+    """The cancellation reads whose referrals to lock before it locks the run; Ola's accept places her on the
+    run in between. Locking her referral after the run could deadlock, so the cancellation starts again, and
+    her referral does not go on saying she has a place on a cancelled run."""
+    ola, _ = refer(email="ola@example.org")
+
+    results = run_together(
+        [
+            lambda: services.accept(referral_id=ola.pk, coordinator=coordinator, run_id=run.pk),
+            lambda: (
+                pause_after_the_first_run_lock.holds_a_run.wait(5)
+                and enrolment_services.cancel_run(run_id=run.pk, acting=Acting(user=coordinator))
+            ),
+        ]
+    )
+    assert isinstance(results[0], Referral) and results[1] == 1, results
+    ola.refresh_from_db()
+    assert ola.enrolment.status == Enrolment.Status.CANCELLED
+    assert ola.status == Referral.Status.RUN_CANCELLED

@@ -5,11 +5,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from audit.models import AccessEvent
+from audit.models import AccessEvent, AuditEvent
 from enrolment import services as enrolment_services
 from enrolment.models import Enrolment
-from referrals import services
+from referrals import access, services
 from referrals.models import Referral
+from referrals.views import _timeline
 from tests import factories
 from tests.people import person
 
@@ -181,3 +182,257 @@ def test_emails_and_logs_never_carry_notes_or_birth_dates(
     for text in texts:
         for secret in (note, "Tolk på arabisk", "1980-05-17", "17.05.1980", "17. mai 1980"):
             assert secret not in text
+
+
+# --- the referral tells the truth about the place it led to ------------------------------------------------
+
+
+def citizen(user):
+    return enrolment_services.Acting(user=user, role="citizen")
+
+
+def staff(user):
+    return enrolment_services.Acting(user=user, role="coordinator")
+
+
+@pytest.fixture
+def waitlisted(refer, coordinator, run):
+    """Ola, referred to a full run and taken in on its waiting list; the two in the seats are returned too."""
+    factories.confirmed(run, 2)
+    referral, _ = refer()
+    services.accept(referral_id=referral.pk, coordinator=coordinator)
+    referral.refresh_from_db()
+    assert referral.status == Status.WAITLISTED
+    return referral, list(Enrolment.objects.filter(run=run, status=Enrolment.Status.CONFIRMED))
+
+
+@pytest.fixture
+def placed(refer, coordinator):
+    referral, _ = refer(hold_seat=True)
+    services.accept(referral_id=referral.pk, coordinator=coordinator)
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED
+    return referral
+
+
+def offered_a_freed_seat(waitlisted):
+    referral, seated = waitlisted
+    enrolment_services.cancel(enrolment_id=seated[0].pk, acting=citizen(seated[0].person))
+    referral.refresh_from_db()
+    assert referral.enrolment.status == Enrolment.Status.OFFERED
+    return referral
+
+
+def events_of(referral):
+    return list(
+        AuditEvent.objects.filter(object_type="referrals.referral", object_id=str(referral.pk))
+        .order_by("at", "pk")
+        .values_list("action", flat=True)
+    )
+
+
+def test_a_referred_person_who_gets_a_freed_seat_shows_as_placed_on_the_referral(waitlisted, coordinator):
+    referral = offered_a_freed_seat(waitlisted)
+    assert referral.status == Status.WAITLISTED  # offered is not yet a place: still on the list until she says yes
+    enrolment_services.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED and referral.get_status_display() == "Fått plass"
+    assert not referral.is_open and referral.closed_at is None
+    assert referral not in access.inbox_of(coordinator)
+    assert events_of(referral)[-1] == "referral.accepted"
+
+
+def test_a_referred_person_on_the_waiting_list_moved_to_a_run_with_seats_is_placed_there(waitlisted, coordinator, run):
+    referral, _seated = waitlisted
+    other = factories.run(offer=run.offer, capacity=5)
+    moved = enrolment_services.move(enrolment_id=referral.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED
+    assert (referral.run_id, referral.enrolment_id) == (other.pk, moved.pk)
+
+
+def test_moving_a_referred_participant_takes_the_referral_to_the_new_run(placed, coordinator, run):
+    other = factories.run(offer=run.offer, capacity=5)
+    moved = enrolment_services.move(enrolment_id=placed.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
+    placed.refresh_from_db()
+    assert placed.status == Status.ACCEPTED
+    assert (placed.run_id, placed.enrolment_id) == (other.pk, moved.pk)
+    event = AuditEvent.objects.filter(action="referral.moved").get()
+    assert event.detail == {"reason": "moved", "from_run": run.pk, "run": other.pk}
+    # the referral now follows the new place: cancelling the old one is no longer possible, the new one is
+    enrolment_services.cancel(enrolment_id=moved.pk, acting=citizen(placed.person))
+    placed.refresh_from_db()
+    assert placed.status == Status.CANCELLED
+
+
+def test_a_participant_who_has_started_still_shows_as_started_after_a_move(placed, coordinator, run):
+    enrolment_services.record_attendance(
+        session=run.sessions.first(), marks={placed.enrolment_id: "present"}, acting=staff(coordinator)
+    )
+    other = factories.run(offer=run.offer, capacity=5)
+    enrolment_services.move(enrolment_id=placed.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
+    placed.refresh_from_db()
+    assert placed.status == Status.STARTED and placed.run_id == other.pk
+
+
+def test_a_seat_held_for_a_referral_is_not_moved_but_placed_by_answering_the_referral(refer, coordinator, run):
+    referral, _ = refer(hold_seat=True)
+    other = factories.run(offer=run.offer, capacity=5)
+    with pytest.raises(enrolment_services.EnrolmentRefusal, match="Svar på henvisningen") as refused:
+        enrolment_services.move(enrolment_id=referral.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
+    assert refused.value.code == "held"
+    referral.refresh_from_db()
+    assert referral.status == Status.SENT and referral.enrolment.status == Enrolment.Status.HELD
+
+
+@pytest.mark.parametrize("by", ["person", "coordinator"])
+def test_a_referred_person_whose_place_is_cancelled_before_starting_shows_as_signed_off(placed, coordinator, by):
+    acting = citizen(placed.person) if by == "person" else staff(coordinator)
+    enrolment_services.cancel(enrolment_id=placed.enrolment_id, acting=acting, reason=f"by_{by}")
+    placed.refresh_from_db()
+    assert placed.status == Status.CANCELLED and placed.get_status_display() == "Meldt av"
+    assert placed.closed_at is not None and not placed.is_open
+    event = AuditEvent.objects.get(action="referral.cancelled")
+    assert event.actor == acting.user and event.detail == {"reason": f"by_{by}", "from": "accepted"}
+
+
+def test_leaving_the_waiting_list_closes_the_referral_as_signed_off(waitlisted):
+    referral, _seated = waitlisted
+    enrolment_services.cancel(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
+    referral.refresh_from_db()
+    assert referral.status == Status.CANCELLED and referral.closed_at is not None
+
+
+@pytest.mark.parametrize(
+    ("answer", "label"),
+    [
+        ("declined", "Personen takket nei til en ledig plass"),
+        ("expired", "Fristen for å ta imot en ledig plass gikk ut"),
+    ],
+)
+def test_a_freed_seat_declined_or_not_taken_in_time_closes_the_referral_and_the_timeline_says_which(
+    waitlisted, answer, label
+):
+    """Either way the person leaves the waiting list (and may join it again on their own), so the referral's
+    place has ended."""
+    referral = offered_a_freed_seat(waitlisted)
+    if answer == "declined":
+        enrolment_services.decline_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
+    else:
+        later = referral.enrolment.offer_expires_at + dt.timedelta(minutes=1)
+        assert enrolment_services.expire_offer(enrolment_id=referral.enrolment_id, now=later)
+    referral.refresh_from_db()
+    assert referral.enrolment.status == Enrolment.Status.CANCELLED
+    assert referral.status == Status.CANCELLED and referral.closed_at is not None
+    assert str(_timeline(referral)[-1]["label"]) == label
+
+
+def test_taking_a_freed_seat_too_late_closes_the_referral_as_the_refusal_says(waitlisted):
+    referral = offered_a_freed_seat(waitlisted)
+    later = referral.enrolment.offer_expires_at + dt.timedelta(minutes=1)
+    with pytest.raises(enrolment_services.EnrolmentRefusal, match="gikk dessverre ut"):
+        enrolment_services.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person), now=later)
+    referral.refresh_from_db()
+    assert referral.status == Status.CANCELLED
+
+
+def test_a_participant_who_started_and_then_signs_off_shows_as_stopped(placed, coordinator, run):
+    enrolment_services.record_attendance(
+        session=run.sessions.first(), marks={placed.enrolment_id: "present"}, acting=staff(coordinator)
+    )
+    enrolment_services.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
+    placed.refresh_from_db()
+    assert placed.status == Status.STOPPED and placed.closed_at is not None
+
+
+def test_a_cancelled_run_closes_every_referral_placed_on_it(refer, coordinator, run, worker):
+    started, _ = refer(hold_seat=True, email="started@example.org")
+    services.accept(referral_id=started.pk, coordinator=coordinator)
+    services.set_sharing(referral_id=started.pk, person=started.person, share=False)
+    placed, _ = refer(hold_seat=True, email="placed@example.org")
+    services.accept(referral_id=placed.pk, coordinator=coordinator)
+    waiting, _ = refer(email="waiting@example.org")
+    services.accept(referral_id=waiting.pk, coordinator=coordinator)
+    started.refresh_from_db()
+    enrolment_services.record_attendance(
+        session=run.sessions.first(), marks={started.enrolment_id: "present"}, acting=staff(coordinator)
+    )
+    assert enrolment_services.cancel_run(run_id=run.pk, acting=staff(coordinator)) == 3
+    for referral in (started, placed, waiting):
+        referral.refresh_from_db()
+        assert referral.status == Status.RUN_CANCELLED and referral.closed_at is not None
+        assert referral.enrolment.status == Enrolment.Status.CANCELLED
+    # the provider's doing says nothing about the person: the worker sees it whatever the person shares
+    assert started.status_for_referrer == "Kurset ble avlyst"
+    assert AuditEvent.objects.filter(action="referral.run_cancelled").count() == 3
+
+
+def test_an_unanswered_referral_stays_open_when_its_held_seat_ends(refer, coordinator, run):
+    """A held seat is no answer: whether it ran out, was given up or its run was cancelled, the coordinator
+    still answers the referral (on another run, or with a reason)."""
+    expired, _ = refer(hold_seat=True, email="expired@example.org")
+    given_up, _ = refer(hold_seat=True, email="given.up@example.org")
+    expired.refresh_from_db(), given_up.refresh_from_db()
+    later = expired.enrolment.offer_expires_at + dt.timedelta(minutes=1)
+    assert enrolment_services.expire_offer(enrolment_id=expired.enrolment_id, now=later)
+    enrolment_services.cancel(enrolment_id=given_up.enrolment_id, acting=citizen(given_up.person))
+    for referral in (expired, given_up):
+        referral.refresh_from_db()
+        assert referral.status == Status.SENT and referral.is_open and referral.closed_at is None
+        assert referral in access.inbox_of(coordinator)
+    held_on_cancelled_run, _ = refer(hold_seat=True, email="third@example.org")
+    enrolment_services.cancel_run(run_id=run.pk, acting=staff(coordinator))
+    held_on_cancelled_run.refresh_from_db()
+    assert held_on_cancelled_run.status == Status.SENT and held_on_cancelled_run.is_open
+    assert not AuditEvent.objects.filter(action__in=["referral.cancelled", "referral.run_cancelled"]).exists()
+
+
+def test_a_withdrawn_referral_no_longer_follows_the_place_the_person_kept(placed, coordinator):
+    services.withdraw(referral_id=placed.pk, person=placed.person)
+    enrolment_services.set_completion(enrolment_id=placed.enrolment_id, completed=True, acting=staff(coordinator))
+    placed.refresh_from_db()
+    assert placed.enrolment.status == Enrolment.Status.COMPLETED
+    assert placed.status == Status.WITHDRAWN
+
+
+def test_deleting_an_account_closes_a_referral_that_led_to_a_place_as_signed_off(placed):
+    from accounts.services import delete_account
+
+    delete_account(user=placed.person)
+    placed.refresh_from_db()
+    assert placed.enrolment.status == Enrolment.Status.CANCELLED
+    assert placed.status == Status.CANCELLED and placed.closed_at is not None
+
+
+def test_closed_places_are_erased_after_the_retention_time_like_other_closed_referrals(placed, run):
+    enrolment_services.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
+    Referral.objects.filter(pk=placed.pk).update(closed_at=timezone.now() - dt.timedelta(days=400))
+    assert services.erase_expired() == 1
+    placed.refresh_from_db()
+    assert placed.person is None and placed.erased_at is not None
+
+
+# --- what the worker sees of it is the person's choice ------------------------------------------------------
+
+
+@pytest.mark.parametrize("shares", [True, False], ids=["shares", "keeps_it_to_themselves"])
+def test_a_place_the_person_gave_up_shows_to_the_worker_only_if_they_share_how_it_went(placed, shares):
+    services.set_sharing(referral_id=placed.pk, person=placed.person, share=shares)
+    placed.refresh_from_db()
+    enrolment_services.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
+    placed.refresh_from_db()
+    assert placed.get_status_display() == "Meldt av"  # the person always sees the truth
+    worker_sees = [str(event["label"]) for event in _timeline(placed, for_worker=True)]
+    if shares:
+        assert placed.status_for_referrer == "Meldt av" and "Personen ble meldt av" in worker_sees
+    else:
+        assert placed.status_for_referrer == "Besvart" and "Personen ble meldt av" not in worker_sees
+    assert "Personen ble meldt av" in [str(event["label"]) for event in _timeline(placed)]
+
+
+def test_a_place_taken_shows_to_the_worker_whatever_the_person_shares(waitlisted):
+    referral = offered_a_freed_seat(waitlisted)
+    services.set_sharing(referral_id=referral.pk, person=referral.person, share=False)
+    enrolment_services.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
+    referral.refresh_from_db()
+    assert referral.status_for_referrer == "Fått plass"
