@@ -1,7 +1,15 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from audit.services import Acting
 from courses import services
 from courses.models import District, Location, Municipality, Offer, Provider, Run, Semester, Session, Topic
+from enrolment import services as enrolment_services
+from enrolment.models import Enrolment
 
 
 class RevisesCalendarEvents:
@@ -74,6 +82,7 @@ class RunInline(admin.TabularInline):
     model = Run
     extra = 0
     fields = ["semester", "name", "capacity", "status", "registration_opens_at", "registration_closes_at"]
+    readonly_fields = ["status"]  # new runs start as drafts; publishing and cancelling are RunAdmin's actions
     show_change_link = True
 
 
@@ -102,17 +111,80 @@ class SessionInline(admin.TabularInline):
     raw_id_fields = ["location"]
 
 
+def _acting_in_admin(request, run) -> Acting:
+    role = "superuser" if request.user.is_superuser else "staff"
+    return Acting(user=request.user, role=role, organisation=f"provider:{run.offer.provider_id}")
+
+
 @admin.register(Run)
 class RunAdmin(RevisesCalendarEvents, admin.ModelAdmin):
+    """A run's status changes only through the enrolment services (publish_run, cancel_run), which tell the
+    people concerned and end their places: here by the actions "Publiser" and "Avlys", never by editing it.
+    A run made here starts as a draft."""
+
     list_display = ["offer", "semester", "name", "capacity", "status", "starts_at"]
     list_filter = ["status", "semester", "offer__provider"]
     search_fields = ["offer__title", "name"]
     raw_id_fields = ["offer"]
-    readonly_fields = ["starts_at", "ends_at"]
+    readonly_fields = ["status", "starts_at", "ends_at"]
     inlines = [SessionInline]
+    actions = ["publish", "cancel"]
 
     def sessions_shown_with(self, obj):
         return Session.objects.filter(run=obj)
+
+    @admin.action(description=gettext_lazy("Publiser"), permissions=["change"])
+    def publish(self, request, queryset):
+        drafts = list(queryset.filter(status=Run.Status.DRAFT).select_related("offer"))
+        if not drafts:
+            self.message_user(request, _("Ingen av de valgte gjennomføringene er utkast."), messages.WARNING)
+            return
+        told = sum(
+            enrolment_services.publish_run(run_id=run.pk, acting=_acting_in_admin(request, run)) for run in drafts
+        )
+        self.message_user(
+            request,
+            _("Publisert: %(runs)s. %(told)s som ba om beskjed, får e-post.") % {"runs": len(drafts), "told": told},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=gettext_lazy("Avlys"), permissions=["change"])
+    def cancel(self, request, queryset):
+        """Asks first (it cannot be undone, and everyone on the runs is told), then cancels each run."""
+        runs = list(
+            queryset.exclude(status=Run.Status.CANCELLED)
+            .select_related("offer", "semester")
+            .annotate(people=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.ACTIVE)))
+            .order_by("pk")
+        )
+        if not runs:
+            self.message_user(request, _("De valgte gjennomføringene er allerede avlyst."), messages.WARNING)
+            return None
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Avlyse gjennomføringene?"),
+                "opts": self.model._meta,
+                "runs": runs,
+                "queryset": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/courses/run/cancel_confirmation.html", context)
+        cancelled = told = 0
+        for run in runs:
+            try:
+                told += enrolment_services.cancel_run(run_id=run.pk, acting=_acting_in_admin(request, run))
+            except enrolment_services.EnrolmentRefusal as refusal:
+                self.message_user(request, f"{run}: {refusal.message}", messages.ERROR)
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(
+                request,
+                _("Avlyst: %(runs)s. %(told)s deltakere og ventende får beskjed.") % {"runs": cancelled, "told": told},
+                messages.SUCCESS,
+            )
+        return None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

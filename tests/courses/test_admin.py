@@ -1,0 +1,148 @@
+"""The Django admin cannot go around the enrolment services: a run is published and cancelled by its actions,
+which call the same services as the coordinator's pages, never by editing its status."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from audit.services import Acting
+from courses.models import Run
+from enrolment import services as enrolment_services
+from enrolment.models import Enrolment, Interest
+from tests import factories
+from tests.html_forms import form_data
+from tests.people import person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser(client):
+    user = person("drift@example.org", mfa=True, is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def run():
+    return factories.run(offer=factories.offer(title="Mestringstreff"), capacity=2, sessions=2)
+
+
+def someone(n=[0]):
+    n[0] += 1
+    return person(f"deltaker{n[0]}@example.org", birth_date=dt.date(1990, 1, 1))
+
+
+def taking_part(run):
+    """Two in the seats and one on the waiting list."""
+    enrolments = [
+        enrolment_services.sign_up(run_id=run.pk, person=who, acting=Acting(user=who)) for who in (someone(), someone())
+    ]
+    waiting = someone()
+    enrolments.append(enrolment_services.join_waiting_list(run_id=run.pk, person=waiting, acting=Acting(user=waiting)))
+    return enrolments
+
+
+def changelist():
+    return reverse("admin:courses_run_changelist")
+
+
+def choose_action(client, action, *runs, **extra):
+    """Staff tick the runs on the list, choose the action and press the button."""
+    data = {"action": action, "index": 0, "_selected_action": [run.pk for run in runs], **extra}
+    return client.post(changelist(), data)
+
+
+def test_editing_a_runs_status_in_the_admin_does_not_cancel_it(client, superuser, run):
+    enrolments = taking_part(run)
+    url = reverse("admin:courses_run_change", args=[run.pk])
+    page = client.get(url).text
+    data = form_data(page, form_id="run_form")
+    assert "status" not in data  # shown, not editable
+    data.update(status=Run.Status.CANCELLED, facilitators="Kari", _save="Lagre")
+    assert client.post(url, data).status_code == 302
+    run.refresh_from_db()
+    assert run.status == Run.Status.PUBLISHED and run.facilitators == "Kari"
+    assert all(e.is_active for e in Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]))
+
+
+def test_editing_a_runs_status_on_its_offers_admin_page_does_not_cancel_it(client, superuser, run):
+    taking_part(run)
+    url = reverse("admin:courses_offer_change", args=[run.offer.pk])
+    data = form_data(client.get(url).text, form_id="offer_form")
+    assert "runs-0-status" not in data
+    data.update({"runs-0-status": Run.Status.CANCELLED, "_save": "Lagre"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.text
+    run.refresh_from_db()
+    assert run.status == Run.Status.PUBLISHED
+    assert Enrolment.objects.filter(run=run).active().count() == 3
+
+
+def test_a_run_made_in_the_admin_starts_as_a_draft(client, superuser, run):
+    url = reverse("admin:courses_run_add")
+    data = form_data(client.get(url).text, form_id="run_form")
+    data.update(
+        offer=str(run.offer.pk),
+        semester=str(run.semester.pk),
+        capacity="12",
+        status=Run.Status.PUBLISHED,
+        _save="Lagre",
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.text
+    made = Run.objects.exclude(pk=run.pk).get()
+    assert made.status == Run.Status.DRAFT and made.capacity == 12
+
+
+def test_cancelling_in_the_admin_asks_first(client, superuser, run):
+    taking_part(run)
+    response = choose_action(client, "cancel", run)
+    assert response.status_code == 200
+    assert "Det kan ikke angres" in response.text and "3 får beskjed" in response.text
+    run.refresh_from_db()
+    assert run.status == Run.Status.PUBLISHED
+    assert Enrolment.objects.filter(run=run).active().count() == 3
+
+
+def test_cancelling_in_the_admin_goes_through_the_service(client, superuser, run, django_capture_on_commit_callbacks):
+    """As on the coordinator's page: everyone on the run and its waiting list is told, their places end, and
+    the audit trail says who did it."""
+    enrolments = taking_part(run)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = choose_action(client, "cancel", run, confirm="yes")
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == Run.Status.CANCELLED
+    assert set(Enrolment.objects.filter(run=run).values_list("status", flat=True)) == {Enrolment.Status.CANCELLED}
+    assert {m.to[0] for m in mail.outbox if "Avlyst" in m.subject} == {e.person.email for e in enrolments}
+    event = AuditEvent.objects.get(action="run.cancelled")
+    assert (event.actor, event.acting_role) == (superuser, "superuser")
+    assert event.acting_organisation == f"provider:{run.offer.provider_id}"
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["Avlyst: 1. 3 deltakere og ventende får beskjed."]
+
+
+def test_cancelling_a_cancelled_run_in_the_admin_changes_nothing(client, superuser, run):
+    enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+    response = choose_action(client, "cancel", run, confirm="yes")
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="run.cancelled").count() == 1
+
+
+def test_publishing_in_the_admin_goes_through_the_service(client, superuser, django_capture_on_commit_callbacks):
+    draft = factories.run(offer=factories.offer(), status=Run.Status.DRAFT)
+    interested = someone()
+    Interest.objects.create(offer=draft.offer, person=interested)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = choose_action(client, "publish", draft)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Run.Status.PUBLISHED
+    assert [m.to for m in mail.outbox] == [[interested.email]]
+    assert AuditEvent.objects.get(action="run.published").actor == superuser
+    assert [str(m) for m in response.wsgi_request._messages] == ["Publisert: 1. 1 som ba om beskjed, får e-post."]
