@@ -40,6 +40,16 @@ def coordinator(client, run):
 
 
 @pytest.fixture
+def superuser(client):
+    """Operations staff with the Django admin, signed in with two-step sign-in."""
+    from tests.people import person
+
+    user = person("drift@example.org", mfa=True, is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
 def pause_after_the_first_run_lock(monkeypatch):
     """For a race between two transactions in threads: each, once it holds its first run lock, waits (up to a
     second) for the other to hold one too. Two transactions that take their locks in opposite orders then

@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def superuser(client):
-    user = person("drift@example.org", mfa=True, is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def run():
     return factories.run(offer=factories.offer(title="Mestringstreff"), capacity=2, sessions=2)
 

@@ -13,7 +13,6 @@ from courses.models import Run
 from enrolment import services as enrolment_services
 from tests import factories
 from tests.html_forms import form_data
-from tests.people import person
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +21,6 @@ pytestmark = pytest.mark.django_db
 def run():
     place = factories.location(name="Huset")
     return factories.run(offer=factories.offer(title="Mestringstreff"), capacity=8, sessions=3, location_=place)
-
-
-@pytest.fixture
-def superuser(client):
-    user = person("drift@example.org", mfa=True, is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
 
 
 def calendar_url(run):
