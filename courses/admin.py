@@ -82,8 +82,13 @@ class RunInline(admin.TabularInline):
     model = Run
     extra = 0
     fields = ["semester", "name", "capacity", "status", "registration_opens_at", "registration_closes_at"]
-    readonly_fields = ["status"]  # new runs start as drafts; publishing and cancelling are RunAdmin's actions
+    # Status and seats change only through the enrolment services (RunAdmin's actions, the coordinator's run
+    # page), which keep the waiting list and the confirmed count right. New runs are added on the run page.
+    readonly_fields = ["capacity", "status"]
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Offer)
@@ -120,7 +125,9 @@ def _acting_in_admin(request, run) -> Acting:
 class RunAdmin(RevisesCalendarEvents, admin.ModelAdmin):
     """A run's status changes only through the enrolment services (publish_run, cancel_run), which tell the
     people concerned and end their places: here by the actions "Publiser" and "Avlys", never by editing it.
-    A run made here starts as a draft."""
+    A run made here starts as a draft. Its number of seats is set here when it is made; afterwards it changes
+    on the coordinator's run page (enrolment.services.change_capacity, which refuses fewer seats than people
+    who hold one and offers new seats to the waiting list)."""
 
     list_display = ["offer", "semester", "name", "capacity", "status", "starts_at"]
     list_filter = ["status", "semester", "offer__provider"]
@@ -132,6 +139,10 @@ class RunAdmin(RevisesCalendarEvents, admin.ModelAdmin):
 
     def sessions_shown_with(self, obj):
         return Session.objects.filter(run=obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "capacity"] if obj is not None else readonly
 
     @admin.action(description=gettext_lazy("Publiser"), permissions=["change"])
     def publish(self, request, queryset):

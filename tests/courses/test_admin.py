@@ -139,3 +139,19 @@ def test_publishing_in_the_admin_goes_through_the_service(client, superuser, dja
     assert [m.to for m in mail.outbox] == [[interested.email]]
     assert AuditEvent.objects.get(action="run.published").actor == superuser
     assert [str(m) for m in response.wsgi_request._messages] == ["Publisert: 1. 1 som ba om beskjed, får e-post."]
+
+
+def test_the_number_of_seats_of_an_existing_run_is_not_edited_in_the_admin(client, superuser, run):
+    """Fewer seats than people holding one would overbook the run, and more would not reach the waiting list:
+    the coordinator's run page changes it, through enrolment.services.change_capacity."""
+    taking_part(run)
+    for url, form_id, field in [
+        (reverse("admin:courses_run_change", args=[run.pk]), "run_form", "capacity"),
+        (reverse("admin:courses_offer_change", args=[run.offer.pk]), "offer_form", "runs-0-capacity"),
+    ]:
+        data = form_data(client.get(url).text, form_id=form_id)
+        assert field not in data
+        data.update({field: "1", "_save": "Lagre"})
+        assert client.post(url, data).status_code == 302
+        run.refresh_from_db()
+        assert run.capacity == 2
