@@ -13,7 +13,8 @@ from enrolment.models import Enrolment
 
 
 class RevisesCalendarEvents:
-    """Raises the calendar SEQUENCE of every session whose event an edit on this admin page changes.
+    """Raises the calendar SEQUENCE of every session whose event an edit on this admin page changes, and tells
+    the people with a seat on its run, as the coordinator's run page does (enrolment.services).
 
     The snapshot is taken before the object is saved and compared after its inlines are, both inside the
     admin's transaction; it travels on the form, which lives as long as the request.
@@ -28,7 +29,8 @@ class RevisesCalendarEvents:
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.raise_revised_sequences(before=form.calendar_before)
+        revised = services.raise_revised_sequences(before=form.calendar_before)
+        enrolment_services.tell_about_moved_sessions(session_ids=revised)
 
 
 class DistrictInline(admin.TabularInline):

@@ -56,8 +56,10 @@ def refresh_offer_search(*, offer_ids: Iterable[int] | None = None) -> None:
 
 @transaction.atomic(durable=True)
 def update_run(*, run, fields: dict, sessions, acting) -> None:
-    """Save a coordinator's edits of a run and its sessions (capacity goes through enrolment.services)."""
+    """Save a coordinator's edits of a run and its sessions (capacity goes through enrolment.services).
+    Everyone with a seat is told about sessions whose time, place or theme changed."""
     from audit.services import record_change
+    from enrolment import services as enrolment_services  # enrolment.services imports this module
 
     calendar_before = calendar_snapshot(run.sessions.all())
     # Compared with the stored row: a validated ModelForm has already copied its values onto `run`.
@@ -70,9 +72,15 @@ def update_run(*, run, fields: dict, sessions, acting) -> None:
     sessions.save()
     revised = raise_revised_sequences(before=calendar_before)
     refresh_run_dates(run_ids=[run.pk])
+    told = enrolment_services.tell_about_moved_sessions(session_ids=revised)
     record_change(
         acting=acting,
         action="run.updated",
         obj=run,
-        detail={"fields": changed, "sessions_changed": sessions.has_changed(), "sessions_revised": revised},
+        detail={
+            "fields": changed,
+            "sessions_changed": sessions.has_changed(),
+            "sessions_revised": revised,
+            "told": told,
+        },
     )

@@ -112,6 +112,37 @@ def send_enrolment_email(enrolment_id: int, kind: str, had_seat: bool = False, a
         _retry(send_enrolment_email, (enrolment_id, kind, had_seat), attempt, error)
 
 
+@task(queue_name="email")
+def send_sessions_moved_email(enrolment_id: int, session_ids: list[int], attempt: int = 1) -> None:
+    """The sessions still to come, as they are now, with the changed ones (`session_ids`) marked, and the
+    run's calendar file, whose revised events carry a higher SEQUENCE so calendar programs take them."""
+    from enrolment.models import Enrolment
+
+    enrolment = Enrolment.objects.select_related("person", "run__offer__provider", "run__semester").get(pk=enrolment_id)
+    person = enrolment.person
+    if person.anonymised_at or person.email.endswith(".invalid"):
+        return
+    if not (enrolment.is_active and enrolment.holds_seat):
+        return  # left the run, or the run was cancelled, after the edit: the dates are no longer theirs
+    try:
+        context = _context(enrolment)
+        now = timezone.now()
+        upcoming = [session for session in context["sessions"] if session.ends_at > now]
+        for session in upcoming:
+            session.moved = session.pk in session_ids
+        calendar = _calendar_attachment(enrolment.run, context["sessions"])
+        context.update(sessions=upcoming, calendar_attached=calendar is not None)
+        _send(
+            template="sessions_moved",
+            to=person.email,
+            language=person.preferred_language,
+            context=context,
+            attachments=[calendar] if calendar is not None else [],
+        )
+    except Exception as error:
+        _retry(send_sessions_moved_email, (enrolment_id, session_ids), attempt, error)
+
+
 def schedule_offer_follow_ups(enrolment_id: int, expires_at) -> None:
     """A reminder before a seat offer runs out, and the expiry itself, at their own times."""
     remind_at = expires_at - min(dt.timedelta(hours=12), (expires_at - timezone.now()) / 2)

@@ -1,0 +1,162 @@
+"""When a coordinator moves a session, everyone with a seat on the run is told, with the updated calendar file,
+so nobody turns up at the old time. People on the waiting list have no dates, so they are not told."""
+
+import datetime as dt
+from email import message_from_bytes
+
+import icalendar
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import Acting
+from courses.models import Run
+from enrolment import services
+from enrolment.models import Enrolment
+from tests import factories
+from tests.html_forms import form_data
+from tests.people import person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run():
+    place = factories.location(name="Huset")
+    offer = factories.offer(title="Mestringstreff")
+    return factories.run(offer=offer, capacity=2, sessions=3, location_=place)
+
+
+def sign_up(run, email, **fields):
+    who = person(email, name=email.split("@")[0].title(), birth_date=dt.date(1990, 1, 1), **fields)
+    return services.sign_up(run_id=run.pk, person=who, acting=Acting(user=who, role="citizen"))
+
+
+def local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+
+
+def edit_run(client, run, **changes):
+    """The coordinator opens the run's page, changes what `changes` names, and saves."""
+    url = reverse("enrolment:run_edit", kwargs={"run_id": run.pk})
+    data = form_data(client.get(url).text, containing="run-capacity")
+    data.update(changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.text
+    return response
+
+
+def calendar_events(message):
+    raw = message.message().as_bytes(linesep="\n")
+    part = next(p for p in message_from_bytes(raw).walk() if p.get_content_type() == "text/calendar")
+    return {
+        str(event["UID"]).split("@")[0]: event
+        for event in icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+    }
+
+
+@pytest.fixture
+def people_on_the_run(run):
+    """Two with a seat (one reads English), and one on the waiting list."""
+    kari = sign_up(run, "kari@example.org")
+    john = sign_up(run, "john@example.org", preferred_language="en")
+    waiting = services.join_waiting_list(
+        run_id=run.pk, person=person("vente@example.org", birth_date=dt.date(1990, 1, 1)), acting=Acting.system()
+    )
+    mail.outbox.clear()
+    return kari, john, waiting
+
+
+def test_moving_a_session_emails_everyone_with_a_seat_once_with_the_updated_calendar(
+    client, coordinator, run, people_on_the_run, django_capture_on_commit_callbacks
+):
+    kari, john, _waiting = people_on_the_run
+    second = run.sessions.order_by("starts_at")[1]
+    later = second.starts_at + dt.timedelta(hours=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        edit_run(
+            client,
+            run,
+            **{"sessions-1-starts_at": local(later), "sessions-1-ends_at": local(later + dt.timedelta(hours=2))},
+        )
+
+    told = {message.to[0]: message for message in mail.outbox}
+    assert len(mail.outbox) == 2
+    assert set(told) == {kari.person.email, john.person.email}
+
+    norwegian, english = told[kari.person.email], told[john.person.email]
+    assert norwegian.subject == "Endringer i samlingene: Mestringstreff"
+    assert "Vi har endret tid, sted eller tema for en eller flere samlinger i Mestringstreff" in norwegian.body
+    assert "19:00–21:00, Huset" in norwegian.body and "(endret)" in norwegian.body
+    assert norwegian.body.count("(endret)") == 1
+    assert "Meld deg av her" in norwegian.body
+    assert english.subject == "Changes to the sessions: Mestringstreff"
+    assert "(changed)" in english.body
+
+    for message in (norwegian, english):
+        events = calendar_events(message)
+        moved = events[f"session-{second.pk}"]
+        assert int(moved["SEQUENCE"]) == 1
+        assert moved.decoded("DTSTART") == later
+        assert sorted(int(event["SEQUENCE"]) for event in events.values()) == [0, 0, 1]
+
+    audit = AuditEvent.objects.filter(action="run.updated").latest("pk")
+    assert audit.detail["sessions_revised"] == [second.pk]
+    assert audit.detail["told"] == 2
+
+
+def test_edits_a_calendar_does_not_show_tell_nobody(
+    client, coordinator, run, people_on_the_run, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        edit_run(client, run, **{"run-capacity": "3", "run-facilitators": "Kari, Per"})
+    assert not [message for message in mail.outbox if "Endringer i samlingene" in message.subject]
+    assert AuditEvent.objects.filter(action="run.updated").latest("pk").detail["told"] == 0
+
+
+def test_a_correction_to_a_session_that_is_over_tells_nobody(django_capture_on_commit_callbacks):
+    run = factories.run(offer=factories.offer(), sessions=3, first_session=timezone.localdate() - dt.timedelta(days=14))
+    factories.confirmed(run, 2)
+    past = run.sessions.order_by("starts_at").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.tell_about_moved_sessions(session_ids=[past.pk]) == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("status", [Run.Status.CANCELLED, Run.Status.DRAFT])
+def test_a_cancelled_or_draft_run_tells_nobody(run, status, django_capture_on_commit_callbacks):
+    factories.confirmed(run, 2)
+    Run.objects.filter(pk=run.pk).update(status=status)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.tell_about_moved_sessions(session_ids=list(run.sessions.values_list("pk", flat=True))) == 0
+    assert mail.outbox == []
+
+
+def test_someone_offered_a_freed_seat_is_told_too(run, django_capture_on_commit_callbacks):
+    factories.confirmed(run, 1)
+    Enrolment.objects.create(
+        run=run,
+        person=person("tilbudt@example.org"),
+        status=Enrolment.Status.OFFERED,
+        offer_expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    session = run.sessions.order_by("starts_at").last()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.tell_about_moved_sessions(session_ids=[session.pk]) == 2
+    assert "tilbudt@example.org" in {message.to[0] for message in mail.outbox}
+
+
+def test_a_move_made_in_the_admin_tells_the_same_people(
+    client, superuser, run, people_on_the_run, django_capture_on_commit_callbacks
+):
+    kari, john, _waiting = people_on_the_run
+    url = reverse("admin:courses_run_change", args=[run.pk])
+    data = form_data(client.get(url).text, form_id="run_form")
+    data["sessions-0-theme"] = "Søvn og hvile"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.text
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([kari.person.email, john.person.email])
