@@ -652,9 +652,11 @@ def publish_run(*, run_id: int, acting: Acting) -> int:
 
 def tell_about_moved_sessions(*, session_ids: list[int], now=None) -> int:
     """After an edit that changed what a calendar shows of these sessions (courses.services.update_run, the
-    admin): everyone with a seat on a published run whose session has not ended yet gets one e-mail per run,
-    after commit, with the updated calendar file. The waiting list has no dates to correct; a correction to
-    a session that is over tells nobody. Runs inside the caller's transaction; returns how many are told."""
+    admin): everyone with a place or an offered seat on a published run whose session has not ended yet gets
+    one e-mail per run, after commit, with the updated calendar file. The waiting list has no dates to correct,
+    and a seat held for a referral is not the person's until the referral is answered (the answer brings the
+    dates); a correction to a session that is over tells nobody. Runs inside the caller's transaction; returns
+    how many are told."""
     now = now or timezone.now()
     moved = Session.objects.filter(pk__in=session_ids, ends_at__gt=now, run__status=Run.Status.PUBLISHED)
     moved_by_run: dict[int, list[int]] = {}
@@ -662,9 +664,9 @@ def tell_about_moved_sessions(*, session_ids: list[int], now=None) -> int:
         moved_by_run.setdefault(run_id, []).append(session_id)
     told = 0
     for run_id, moved_ids in moved_by_run.items():
-        for enrolment_id in (
-            Enrolment.objects.filter(run_id=run_id).active().holding_seats().values_list("pk", flat=True)
-        ):
+        for enrolment_id in Enrolment.objects.filter(
+            run_id=run_id, status__in=[Status.CONFIRMED, Status.OFFERED]
+        ).values_list("pk", flat=True):
             transaction.on_commit(lambda e=enrolment_id, s=moved_ids: tasks.send_sessions_moved_email.enqueue(e, s))
             told += 1
     return told

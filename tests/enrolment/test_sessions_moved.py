@@ -149,6 +149,21 @@ def test_someone_offered_a_freed_seat_is_told_too(run, django_capture_on_commit_
     assert "tilbudt@example.org" in {message.to[0] for message in mail.outbox}
 
 
+def test_a_seat_held_for_an_unanswered_referral_is_not_told(run, django_capture_on_commit_callbacks):
+    """The seat is not the person's until the referral is answered; the answer brings the dates."""
+    factories.confirmed(run, 1)
+    services.hold_seat(
+        run_id=run.pk,
+        person=person("henvist@example.org"),
+        until=timezone.now() + dt.timedelta(days=7),
+        acting=Acting.system(),
+    )
+    session = run.sessions.order_by("starts_at").last()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.tell_about_moved_sessions(session_ids=[session.pk]) == 1
+    assert "henvist@example.org" not in {message.to[0] for message in mail.outbox}
+
+
 def test_a_move_made_in_the_admin_tells_the_same_people(
     client, superuser, run, people_on_the_run, django_capture_on_commit_callbacks
 ):
