@@ -55,9 +55,9 @@ def refresh_offer_search(*, offer_ids: Iterable[int] | None = None) -> None:
 
 
 @transaction.atomic(durable=True)
-def update_run(*, run, fields: dict, sessions, acting) -> None:
+def update_run(*, run, fields: dict, sessions, acting) -> int:
     """Save a coordinator's edits of a run and its sessions (capacity goes through enrolment.services).
-    Everyone with a seat is told about sessions whose time, place or theme changed."""
+    Everyone with a seat is told about sessions whose time, place or theme changed; returns how many."""
     from audit.services import record_change
     from enrolment import services as enrolment_services  # enrolment.services imports this module
 
@@ -84,3 +84,4 @@ def update_run(*, run, fields: dict, sessions, acting) -> None:
             "told": told,
         },
     )
+    return told

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -177,10 +177,17 @@ def run_edit(request, run_id):
         except services.EnrolmentRefusal as refusal:
             form.add_error("capacity", refusal.message)
         else:
-            course_services.update_run(
+            told = course_services.update_run(
                 run=run, fields=form.cleaned_data, sessions=sessions, acting=_acting(request, run)
             )
-            messages.success(request, _("Endringene er lagret."))
+            saved = _("Endringene er lagret.")
+            if told:
+                saved += " " + ngettext(
+                    "%(count)s deltaker får e-post med de nye tidene.",
+                    "%(count)s deltakere får e-post med de nye tidene.",
+                    told,
+                ) % {"count": told}
+            messages.success(request, saved)
             return redirect("enrolment:run_edit", run_id=run.pk)
     return render(request, "enrolment/run_form.html", {"run": run, "form": form, "sessions": sessions})
 

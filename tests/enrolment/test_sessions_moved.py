@@ -77,11 +77,12 @@ def test_moving_a_session_emails_everyone_with_a_seat_once_with_the_updated_cale
     later = second.starts_at + dt.timedelta(hours=1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        edit_run(
+        response = edit_run(
             client,
             run,
             **{"sessions-1-starts_at": local(later), "sessions-1-ends_at": local(later + dt.timedelta(hours=2))},
         )
+    assert "Endringene er lagret. 2 deltakere får e-post med de nye tidene." in client.get(response.url).text
 
     told = {message.to[0]: message for message in mail.outbox}
     assert len(mail.outbox) == 2
@@ -112,7 +113,8 @@ def test_edits_a_calendar_does_not_show_tell_nobody(
     client, coordinator, run, people_on_the_run, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        edit_run(client, run, **{"run-capacity": "3", "run-facilitators": "Kari, Per"})
+        response = edit_run(client, run, **{"run-capacity": "3", "run-facilitators": "Kari, Per"})
+    assert "får e-post" not in client.get(response.url).text
     assert not [message for message in mail.outbox if "Endringer i samlingene" in message.subject]
     assert AuditEvent.objects.filter(action="run.updated").latest("pk").detail["told"] == 0
 
