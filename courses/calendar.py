@@ -6,6 +6,8 @@ way and shows in the reader's own time zone; no VTIMEZONE block is needed.
 
 import datetime as dt
 import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -39,8 +41,52 @@ def _text(value: str) -> str:
     return _CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def run_calendar_bytes(*, run, sessions) -> bytes:
-    """The run's sessions as a calendar; a calendar needs at least one event, so never call it without."""
+@dataclass(frozen=True)
+class CancelledEvent:
+    """A deleted session's event as calendars last got it, so that ``run_calendar_bytes`` can write it once more,
+    cancelled, after the row is gone: calendar programs that imported it then remove it or mark it cancelled.
+    It travels to e-mail tasks as JSON (``as_json``, ``from_json``)."""
+
+    pk: int
+    run_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    sequence: int
+    theme: str = ""
+    place: str = ""
+    address: str = ""
+
+    @classmethod
+    def of(cls, session) -> "CancelledEvent":
+        location = session.location
+        return cls(
+            pk=session.pk,
+            run_id=session.run_id,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            sequence=session.sequence,
+            theme=session.theme,
+            place=location.name if location else "",
+            address=location.one_line_address if location else "",
+        )
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "starts_at": self.starts_at.isoformat(), "ends_at": self.ends_at.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "CancelledEvent":
+        return cls(
+            **{
+                **data,
+                "starts_at": dt.datetime.fromisoformat(data["starts_at"]),
+                "ends_at": dt.datetime.fromisoformat(data["ends_at"]),
+            }
+        )
+
+
+def run_calendar_bytes(*, run, sessions, cancelled: Sequence[CancelledEvent] = ()) -> bytes:
+    """The run's sessions as a calendar, and the events of deleted sessions (``cancelled``) as cancelled ones.
+    A calendar needs at least one event, so never call it without either."""
     offer = run.offer
     host = urlsplit(settings.PORTAL_BASE_URL).hostname or "localhost"
     url = settings.PORTAL_BASE_URL + offer.get_absolute_url()
@@ -52,19 +98,42 @@ def run_calendar_bytes(*, run, sessions) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", _text(offer.title))
-    for _number, session in enumerate(sessions, start=1):
+
+    def add_event(*, pk, starts_at, ends_at, theme, location, status, sequence):
         event = Event()
-        event.add("uid", f"session-{session.pk}@{host}")
+        event.add("uid", f"session-{pk}@{host}")
         event.add("dtstamp", stamp)
-        event.add("dtstart", session.starts_at.astimezone(dt.UTC))
-        event.add("dtend", session.ends_at.astimezone(dt.UTC))
-        summary = offer.title if not session.theme else f"{offer.title}: {session.theme}"
+        event.add("dtstart", starts_at.astimezone(dt.UTC))
+        event.add("dtend", ends_at.astimezone(dt.UTC))
+        summary = offer.title if not theme else f"{offer.title}: {theme}"
         event.add("summary", _text(summary))
-        if session.location:
-            event.add("location", _text(f"{session.location.name}, {session.location.one_line_address}"))
+        if location:
+            event.add("location", _text(location))
         event.add("description", _text(f"{offer.provider.name}\n{url}"))
         event.add("url", url)
-        event.add("status", "CANCELLED" if run.status == run.Status.CANCELLED else "CONFIRMED")
-        event.add("sequence", session.sequence)
+        event.add("status", status)
+        event.add("sequence", sequence)
         calendar.add_component(event)
+
+    for session in sessions:
+        add_event(
+            pk=session.pk,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            theme=session.theme,
+            location=f"{session.location.name}, {session.location.one_line_address}" if session.location else "",
+            status="CANCELLED" if run.status == run.Status.CANCELLED else "CONFIRMED",
+            sequence=session.sequence,
+        )
+    for gone in cancelled:
+        add_event(
+            pk=gone.pk,
+            starts_at=gone.starts_at,
+            ends_at=gone.ends_at,
+            theme=gone.theme,
+            location=f"{gone.place}, {gone.address}" if gone.place else "",
+            status="CANCELLED",
+            # Cancelling is a new revision of the event the calendar holds (RFC 5545, 3.8.7.4).
+            sequence=gone.sequence + 1,
+        )
     return calendar.to_ical()
