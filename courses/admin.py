@@ -14,7 +14,8 @@ from enrolment.models import Enrolment
 
 class RevisesCalendarEvents:
     """Raises the calendar SEQUENCE of every session whose event an edit on this admin page changes, and tells
-    the people with a seat on its run, as the coordinator's run page does (enrolment.services).
+    the people with a seat on its run about those and about deleted sessions, as the coordinator's run page
+    does (enrolment.services).
 
     The snapshot is taken before the object is saved and compared after its inlines are, both inside the
     admin's transaction; it travels on the form, which lives as long as the request.
@@ -28,9 +29,14 @@ class RevisesCalendarEvents:
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
+        deleted = services.events_to_cancel(
+            session_ids=[
+                pk for formset in formsets if formset.model is Session for pk in services.deleted_session_ids(formset)
+            ]
+        )
         super().save_related(request, form, formsets, change)
         revised = services.raise_revised_sequences(before=form.calendar_before)
-        enrolment_services.tell_about_moved_sessions(session_ids=revised)
+        enrolment_services.tell_about_moved_sessions(session_ids=revised, deleted=deleted)
 
 
 class DistrictInline(admin.TabularInline):

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F, Max, Min, QuerySet
 
 from courses import search
-from courses.calendar import SHOWN_IN_CALENDAR
+from courses.calendar import SHOWN_IN_CALENDAR, CancelledEvent
 from courses.models import Run, Session
 
 
@@ -49,6 +49,20 @@ def raise_revised_sequences(*, before: dict[int, tuple]) -> list[int]:
     return revised
 
 
+def events_to_cancel(*, session_ids: Iterable[int]) -> list[CancelledEvent]:
+    """The calendar events of sessions about to be deleted, read from the stored rows (a validated form has
+    already copied its own values onto its instance), to hand to enrolment.services.tell_about_moved_sessions."""
+    return [
+        CancelledEvent.of(session)
+        for session in Session.objects.filter(pk__in=list(session_ids)).select_related("location").order_by("starts_at")
+    ]
+
+
+def deleted_session_ids(formset) -> list[int]:
+    """The stored sessions a bound, valid session formset (the run page's, the admin's inline) will delete."""
+    return [form.instance.pk for form in formset.deleted_forms if form.instance.pk is not None]
+
+
 def refresh_offer_search(*, offer_ids: Iterable[int] | None = None) -> None:
     """Rebuild the full-text search data after offers, topics or providers change."""
     search.refresh_search_vectors(offer_ids=offer_ids)
@@ -57,11 +71,13 @@ def refresh_offer_search(*, offer_ids: Iterable[int] | None = None) -> None:
 @transaction.atomic(durable=True)
 def update_run(*, run, fields: dict, sessions, acting) -> int:
     """Save a coordinator's edits of a run and its sessions (capacity goes through enrolment.services).
-    Everyone with a seat is told about sessions whose time, place or theme changed; returns how many."""
+    Everyone with a seat is told about sessions whose time, place or theme changed or that were deleted;
+    returns how many."""
     from audit.services import record_change
     from enrolment import services as enrolment_services  # enrolment.services imports this module
 
     calendar_before = calendar_snapshot(run.sessions.all())
+    deleted = events_to_cancel(session_ids=deleted_session_ids(sessions))
     # Compared with the stored row: a validated ModelForm has already copied its values onto `run`.
     stored = Run.objects.values(*fields).get(pk=run.pk)
     changed = [name for name, value in fields.items() if stored[name] != value]
@@ -72,7 +88,7 @@ def update_run(*, run, fields: dict, sessions, acting) -> int:
     sessions.save()
     revised = raise_revised_sequences(before=calendar_before)
     refresh_run_dates(run_ids=[run.pk])
-    told = enrolment_services.tell_about_moved_sessions(session_ids=revised)
+    told = enrolment_services.tell_about_moved_sessions(session_ids=revised, deleted=deleted)
     record_change(
         acting=acting,
         action="run.updated",
@@ -81,6 +97,7 @@ def update_run(*, run, fields: dict, sessions, acting) -> int:
             "fields": changed,
             "sessions_changed": sessions.has_changed(),
             "sessions_revised": revised,
+            "sessions_deleted": [event.pk for event in deleted],
             "told": told,
         },
     )

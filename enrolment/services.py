@@ -26,6 +26,7 @@ Refusals are ``EnrolmentRefusal`` exceptions carrying a message for the person.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -37,6 +38,7 @@ from accounts.models import User
 from accounts.services import acting_self, create_citizen, find_citizen, lock_person
 from audit.services import Acting, record_change
 from courses import services as course_services
+from courses.calendar import CancelledEvent
 from courses.models import Offer, Run, Session
 from enrolment import tasks
 from enrolment.models import Attendance, Enrolment, Interest
@@ -650,24 +652,38 @@ def publish_run(*, run_id: int, acting: Acting) -> int:
     return len(interests)
 
 
-def tell_about_moved_sessions(*, session_ids: list[int], now=None) -> int:
-    """After an edit that changed what a calendar shows of these sessions (courses.services.update_run, the
-    admin): everyone with a place or an offered seat on a published run whose session has not ended yet gets
-    one e-mail per run, after commit, with the updated calendar file. The waiting list has no dates to correct,
-    and a seat held for a referral is not the person's until the referral is answered (the answer brings the
-    dates); a correction to a session that is over tells nobody. Runs inside the caller's transaction; returns
-    how many are told."""
+def tell_about_moved_sessions(*, session_ids: list[int], deleted: Sequence[CancelledEvent] = (), now=None) -> int:
+    """After an edit that changed what a calendar shows of these sessions, or deleted sessions (`deleted`, their
+    events as they were; courses.services.update_run, the admin): everyone with a place or an offered seat on a
+    published run whose changed or deleted session has not ended yet gets one e-mail per run, after commit, with
+    the updated calendar file, in which each deleted session's event is cancelled. The waiting list has no dates
+    to correct, and a seat held for a referral is not the person's until the referral is answered (the answer
+    brings the dates); a correction to, or deletion of, a session that is over tells nobody. Runs inside the
+    caller's transaction; returns how many are told."""
     now = now or timezone.now()
     moved = Session.objects.filter(pk__in=session_ids, ends_at__gt=now, run__status=Run.Status.PUBLISHED)
     moved_by_run: dict[int, list[int]] = {}
     for session_id, run_id in moved.order_by("starts_at", "pk").values_list("pk", "run_id"):
         moved_by_run.setdefault(run_id, []).append(session_id)
+    upcoming = [event for event in deleted if event.ends_at > now]
+    published = set(
+        Run.objects.filter(pk__in={event.run_id for event in upcoming}, status=Run.Status.PUBLISHED).values_list(
+            "pk", flat=True
+        )
+    )
+    cancelled_by_run: dict[int, list[dict]] = {}
+    for event in sorted(upcoming, key=lambda event: (event.starts_at, event.pk)):
+        if event.run_id in published:
+            cancelled_by_run.setdefault(event.run_id, []).append(event.as_json())
     told = 0
-    for run_id, moved_ids in moved_by_run.items():
+    for run_id in sorted(moved_by_run.keys() | cancelled_by_run.keys()):
+        moved_ids, cancelled = moved_by_run.get(run_id, []), cancelled_by_run.get(run_id, [])
         for enrolment_id in Enrolment.objects.filter(
             run_id=run_id, status__in=[Status.CONFIRMED, Status.OFFERED]
         ).values_list("pk", flat=True):
-            transaction.on_commit(lambda e=enrolment_id, s=moved_ids: tasks.send_sessions_moved_email.enqueue(e, s))
+            transaction.on_commit(
+                lambda e=enrolment_id, s=moved_ids, c=cancelled: tasks.send_sessions_moved_email.enqueue(e, s, c)
+            )
             told += 1
     return told
 

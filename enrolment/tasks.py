@@ -46,16 +46,17 @@ def _send(*, template: str, to: str, language: str, context: dict, attachments=(
     message.send()
 
 
-def _calendar_attachment(run, sessions) -> MIMEText | None:
-    """The run's calendar file as an e-mail part, or None for a run without sessions (a calendar needs at
-    least one event). Its bytes travel base64-encoded, so the CRLF line endings RFC 5545 asks for arrive
-    as written, whatever the mail system does with line endings; and its Content-Type names the method,
-    as RFC 6047 (iCalendar in e-mail) requires: text/calendar; method=PUBLISH."""
+def _calendar_attachment(run, sessions, cancelled=()) -> MIMEText | None:
+    """The run's calendar file (with `cancelled`, events of deleted sessions, marked cancelled) as an e-mail
+    part, or None when it would have no event (a calendar needs at least one). Its bytes travel base64-encoded,
+    so the CRLF line endings RFC 5545 asks for arrive as written, whatever the mail system does with line
+    endings; and its Content-Type names the method, as RFC 6047 (iCalendar in e-mail) requires:
+    text/calendar; method=PUBLISH."""
     from courses.calendar import run_calendar_bytes
 
-    if not sessions:
+    if not sessions and not cancelled:
         return None
-    part = MIMEText(run_calendar_bytes(run=run, sessions=sessions).decode(), "calendar", "utf-8")
+    part = MIMEText(run_calendar_bytes(run=run, sessions=sessions, cancelled=cancelled).decode(), "calendar", "utf-8")
     part.set_param("method", "PUBLISH", requote=False)
     part.add_header("Content-Disposition", "attachment", filename=f"{run.offer.slug}.ics")
     return part
@@ -113,9 +114,14 @@ def send_enrolment_email(enrolment_id: int, kind: str, had_seat: bool = False, a
 
 
 @task(queue_name="email")
-def send_sessions_moved_email(enrolment_id: int, session_ids: list[int], attempt: int = 1) -> None:
-    """The sessions still to come, as they are now, with the changed ones (`session_ids`) marked, and the
-    run's calendar file, whose revised events carry a higher SEQUENCE so calendar programs take them."""
+def send_sessions_moved_email(
+    enrolment_id: int, session_ids: list[int], cancelled: list[dict] | None = None, attempt: int = 1
+) -> None:
+    """The sessions still to come, as they are now, with the changed ones (`session_ids`) marked, the deleted
+    ones (`cancelled`: courses.calendar.CancelledEvent as JSON, as the rows are gone) listed as cancelled, and
+    the run's calendar file, whose revised and cancelled events carry a higher SEQUENCE so calendar programs
+    take them."""
+    from courses.calendar import CancelledEvent
     from enrolment.models import Enrolment
 
     enrolment = Enrolment.objects.select_related("person", "run__offer__provider", "run__semester").get(pk=enrolment_id)
@@ -130,8 +136,14 @@ def send_sessions_moved_email(enrolment_id: int, session_ids: list[int], attempt
         upcoming = [session for session in context["sessions"] if session.ends_at > now]
         for session in upcoming:
             session.moved = session.pk in session_ids
-        calendar = _calendar_attachment(enrolment.run, context["sessions"])
-        context.update(sessions=upcoming, calendar_attached=calendar is not None)
+        gone = [CancelledEvent.from_json(event) for event in cancelled or []]
+        calendar = _calendar_attachment(enrolment.run, context["sessions"], gone)
+        context.update(
+            sessions=upcoming,
+            cancelled=gone,
+            moved=any(session.moved for session in upcoming),
+            calendar_attached=calendar is not None,
+        )
         _send(
             template="sessions_moved",
             to=person.email,
@@ -140,7 +152,7 @@ def send_sessions_moved_email(enrolment_id: int, session_ids: list[int], attempt
             attachments=[calendar] if calendar is not None else [],
         )
     except Exception as error:
-        _retry(send_sessions_moved_email, (enrolment_id, session_ids), attempt, error)
+        _retry(send_sessions_moved_email, (enrolment_id, session_ids, cancelled), attempt, error)
 
 
 def schedule_offer_follow_ups(enrolment_id: int, expires_at) -> None:
