@@ -183,8 +183,8 @@ def run_edit(request, run_id):
             saved = _("Endringene er lagret.")
             if told:
                 saved += " " + ngettext(
-                    "%(count)s deltaker får e-post med de nye tidene.",
-                    "%(count)s deltakere får e-post med de nye tidene.",
+                    "%(count)s deltaker får e-post om endringene.",
+                    "%(count)s deltakere får e-post om endringene.",
                     told,
                 ) % {"count": told}
             messages.success(request, saved)

@@ -84,7 +84,7 @@ def test_moving_a_session_emails_everyone_with_a_seat_once_with_the_updated_cale
             run,
             **{"sessions-1-starts_at": local(later), "sessions-1-ends_at": local(later + dt.timedelta(hours=2))},
         )
-    assert "Endringene er lagret. 2 deltakere får e-post med de nye tidene." in client.get(response.url).text
+    assert "Endringene er lagret. 2 deltakere får e-post om endringene." in client.get(response.url).text
 
     told = {message.to[0]: message for message in mail.outbox}
     assert len(mail.outbox) == 2
