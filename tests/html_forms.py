@@ -74,3 +74,22 @@ def form_data(html: str, *, containing: str = "", form_id: str = "") -> dict[str
                     data[name] = value
             return data
     raise AssertionError(f"No form on the page with the id {form_id!r} or a field named {containing!r}.")
+
+
+def local(value) -> str:
+    """A moment as a datetime-local field takes it, in the portal's time zone."""
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+
+
+def edit_run(client, run, **changes):
+    """A coordinator opens the run's page, changes what `changes` names (field name: value), and saves."""
+    from django.urls import reverse
+
+    url = reverse("enrolment:run_edit", kwargs={"run_id": run.pk})
+    data = form_data(client.get(url).text, containing="run-capacity")
+    data.update(changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.text
+    return response

@@ -5,14 +5,13 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from icalendar import Calendar
 
 from audit.services import Acting
 from courses.models import Run
 from enrolment import services as enrolment_services
 from tests import factories
-from tests.html_forms import form_data
+from tests.html_forms import edit_run, form_data, local
 
 pytestmark = pytest.mark.django_db
 
@@ -36,20 +35,6 @@ def events(client, run):
 
 def sequences(client, run):
     return [int(event["SEQUENCE"]) for event in events(client, run)]
-
-
-def local(value):
-    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
-
-
-def edit_run(client, run, **changes):
-    """A coordinator opens the run's page, changes what `changes` names, and saves."""
-    url = reverse("enrolment:run_edit", kwargs={"run_id": run.pk})
-    data = form_data(client.get(url).text, containing="run-capacity")
-    data.update(changes)
-    response = client.post(url, data)
-    assert response.status_code == 302, response.text
-    return response
 
 
 def test_moving_a_session_raises_the_sequence_of_that_session_only(client, coordinator, run):

@@ -18,7 +18,7 @@ from courses.models import Run
 from enrolment import services
 from enrolment.models import Enrolment
 from tests import factories
-from tests.html_forms import form_data
+from tests.html_forms import edit_run, form_data, local
 from tests.people import person
 
 pytestmark = pytest.mark.django_db
@@ -34,20 +34,6 @@ def run():
 def sign_up(run, email, **fields):
     who = person(email, name=email.split("@")[0].title(), birth_date=dt.date(1990, 1, 1), **fields)
     return services.sign_up(run_id=run.pk, person=who, acting=Acting(user=who, role="citizen"))
-
-
-def local(value):
-    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
-
-
-def edit_run(client, run, **changes):
-    """The coordinator opens the run's page, changes what `changes` names, and saves."""
-    url = reverse("enrolment:run_edit", kwargs={"run_id": run.pk})
-    data = form_data(client.get(url).text, containing="run-capacity")
-    data.update(changes)
-    response = client.post(url, data)
-    assert response.status_code == 302, response.text
-    return response
 
 
 def calendar_events(message):
