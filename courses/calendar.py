@@ -42,10 +42,11 @@ def _text(value: str) -> str:
 
 
 @dataclass(frozen=True)
-class CancelledEvent:
-    """A deleted session's event as calendars last got it, so that ``run_calendar_bytes`` can write it once more,
-    cancelled, after the row is gone: calendar programs that imported it then remove it or mark it cancelled.
-    It travels to e-mail tasks as JSON (``as_json``, ``from_json``)."""
+class SessionEvent:
+    """What a session's calendar event shows. ``run_calendar_bytes`` writes every event from one of these; for a
+    deleted session it outlives the row, so the event can be written once more, cancelled, and calendar programs
+    that imported it remove it or mark it cancelled. It travels to e-mail tasks as JSON (``as_json``,
+    ``from_json``)."""
 
     pk: int
     run_id: int
@@ -57,7 +58,7 @@ class CancelledEvent:
     address: str = ""
 
     @classmethod
-    def of(cls, session) -> "CancelledEvent":
+    def of(cls, session) -> "SessionEvent":
         location = session.location
         return cls(
             pk=session.pk,
@@ -74,7 +75,7 @@ class CancelledEvent:
         return {**asdict(self), "starts_at": self.starts_at.isoformat(), "ends_at": self.ends_at.isoformat()}
 
     @classmethod
-    def from_json(cls, data: dict) -> "CancelledEvent":
+    def from_json(cls, data: dict) -> "SessionEvent":
         return cls(
             **{
                 **data,
@@ -84,7 +85,7 @@ class CancelledEvent:
         )
 
 
-def run_calendar_bytes(*, run, sessions, cancelled: Sequence[CancelledEvent] = ()) -> bytes:
+def run_calendar_bytes(*, run, sessions, cancelled: Sequence[SessionEvent] = ()) -> bytes:
     """The run's sessions as a calendar, and the events of deleted sessions (``cancelled``) as cancelled ones.
     A calendar needs at least one event, so never call it without either."""
     offer = run.offer
@@ -99,41 +100,25 @@ def run_calendar_bytes(*, run, sessions, cancelled: Sequence[CancelledEvent] = (
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", _text(offer.title))
 
-    def add_event(*, pk, starts_at, ends_at, theme, location, status, sequence):
+    def add_event(shown: SessionEvent, *, status: str, sequence: int) -> None:
         event = Event()
-        event.add("uid", f"session-{pk}@{host}")
+        event.add("uid", f"session-{shown.pk}@{host}")
         event.add("dtstamp", stamp)
-        event.add("dtstart", starts_at.astimezone(dt.UTC))
-        event.add("dtend", ends_at.astimezone(dt.UTC))
-        summary = offer.title if not theme else f"{offer.title}: {theme}"
-        event.add("summary", _text(summary))
-        if location:
-            event.add("location", _text(location))
+        event.add("dtstart", shown.starts_at.astimezone(dt.UTC))
+        event.add("dtend", shown.ends_at.astimezone(dt.UTC))
+        event.add("summary", _text(f"{offer.title}: {shown.theme}" if shown.theme else offer.title))
+        if shown.place:
+            event.add("location", _text(f"{shown.place}, {shown.address}"))
         event.add("description", _text(f"{offer.provider.name}\n{url}"))
         event.add("url", url)
         event.add("status", status)
         event.add("sequence", sequence)
         calendar.add_component(event)
 
+    status = "CANCELLED" if run.status == run.Status.CANCELLED else "CONFIRMED"
     for session in sessions:
-        add_event(
-            pk=session.pk,
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            theme=session.theme,
-            location=f"{session.location.name}, {session.location.one_line_address}" if session.location else "",
-            status="CANCELLED" if run.status == run.Status.CANCELLED else "CONFIRMED",
-            sequence=session.sequence,
-        )
+        add_event(SessionEvent.of(session), status=status, sequence=session.sequence)
     for gone in cancelled:
-        add_event(
-            pk=gone.pk,
-            starts_at=gone.starts_at,
-            ends_at=gone.ends_at,
-            theme=gone.theme,
-            location=f"{gone.place}, {gone.address}" if gone.place else "",
-            status="CANCELLED",
-            # Cancelling is a new revision of the event the calendar holds (RFC 5545, 3.8.7.4).
-            sequence=gone.sequence + 1,
-        )
+        # Cancelling is a new revision of the event the calendar holds (RFC 5545, 3.8.7.4).
+        add_event(gone, status="CANCELLED", sequence=gone.sequence + 1)
     return calendar.to_ical()

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F, Max, Min, QuerySet
 
 from courses import search
-from courses.calendar import SHOWN_IN_CALENDAR, CancelledEvent
+from courses.calendar import SHOWN_IN_CALENDAR, SessionEvent
 from courses.models import Run, Session
 
 
@@ -49,11 +49,11 @@ def raise_revised_sequences(*, before: dict[int, tuple]) -> list[int]:
     return revised
 
 
-def events_to_cancel(*, session_ids: Iterable[int]) -> list[CancelledEvent]:
+def events_to_cancel(*, session_ids: Iterable[int]) -> list[SessionEvent]:
     """The calendar events of sessions about to be deleted, read from the stored rows (a validated form has
     already copied its own values onto its instance), to hand to enrolment.services.tell_about_moved_sessions."""
     return [
-        CancelledEvent.of(session)
+        SessionEvent.of(session)
         for session in Session.objects.filter(pk__in=list(session_ids)).select_related("location").order_by("starts_at")
     ]
 

@@ -38,7 +38,7 @@ from accounts.models import User
 from accounts.services import acting_self, create_citizen, find_citizen, lock_person
 from audit.services import Acting, record_change
 from courses import services as course_services
-from courses.calendar import CancelledEvent
+from courses.calendar import SessionEvent
 from courses.models import Offer, Run, Session
 from enrolment import tasks
 from enrolment.models import Attendance, Enrolment, Interest
@@ -652,7 +652,7 @@ def publish_run(*, run_id: int, acting: Acting) -> int:
     return len(interests)
 
 
-def tell_about_moved_sessions(*, session_ids: list[int], deleted: Sequence[CancelledEvent] = (), now=None) -> int:
+def tell_about_moved_sessions(*, session_ids: list[int], deleted: Sequence[SessionEvent] = (), now=None) -> int:
     """After an edit that changed what a calendar shows of these sessions, or deleted sessions (`deleted`, their
     events as they were; courses.services.update_run, the admin): everyone with a place or an offered seat on a
     published run whose changed or deleted session has not ended yet gets one e-mail per run, after commit, with

@@ -62,6 +62,11 @@ def _calendar_attachment(run, sessions, cancelled=()) -> MIMEText | None:
     return part
 
 
+def _reachable(person) -> bool:
+    """An erased account, or an address that stands in for a mobile number, gets no e-mail."""
+    return not person.anonymised_at and not person.email.endswith(".invalid")
+
+
 def _context(enrolment):
     from enrolment import links
 
@@ -91,7 +96,7 @@ def send_enrolment_email(enrolment_id: int, kind: str, had_seat: bool = False, a
 
     enrolment = Enrolment.objects.select_related("person", "run__offer__provider").get(pk=enrolment_id)
     person = enrolment.person
-    if person.anonymised_at or person.email.endswith(".invalid"):
+    if not _reachable(person):
         return
     try:
         context = _context(enrolment)
@@ -118,15 +123,15 @@ def send_sessions_moved_email(
     enrolment_id: int, session_ids: list[int], cancelled: list[dict] | None = None, attempt: int = 1
 ) -> None:
     """The sessions still to come, as they are now, with the changed ones (`session_ids`) marked, the deleted
-    ones (`cancelled`: courses.calendar.CancelledEvent as JSON, as the rows are gone) listed as cancelled, and
+    ones (`cancelled`: courses.calendar.SessionEvent as JSON, as the rows are gone) listed as cancelled, and
     the run's calendar file, whose revised and cancelled events carry a higher SEQUENCE so calendar programs
     take them."""
-    from courses.calendar import CancelledEvent
+    from courses.calendar import SessionEvent
     from enrolment.models import Enrolment
 
     enrolment = Enrolment.objects.select_related("person", "run__offer__provider", "run__semester").get(pk=enrolment_id)
     person = enrolment.person
-    if person.anonymised_at or person.email.endswith(".invalid"):
+    if not _reachable(person):
         return
     if not (enrolment.is_active and enrolment.holds_seat):
         return  # left the run, or the run was cancelled, after the edit: the dates are no longer theirs
@@ -136,7 +141,7 @@ def send_sessions_moved_email(
         upcoming = [session for session in context["sessions"] if session.ends_at > now]
         for session in upcoming:
             session.moved = session.pk in session_ids
-        gone = [CancelledEvent.from_json(event) for event in cancelled or []]
+        gone = [SessionEvent.from_json(event) for event in cancelled or []]
         calendar = _calendar_attachment(enrolment.run, context["sessions"], gone)
         context.update(
             sessions=upcoming,
