@@ -1,15 +1,85 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.services import Acting
+from audit.services import Acting, record_change
 from courses import services
 from courses.models import District, Location, Municipality, Offer, Provider, Run, Semester, Session, Topic
 from enrolment import services as enrolment_services
 from enrolment.models import Enrolment
+
+
+def _organisation_of(obj) -> str:
+    """The organisation an admin edit is made for, named as the services name it in the audit trail."""
+    if isinstance(obj, Provider):
+        return f"provider:{obj.pk}"
+    if isinstance(obj, Offer):
+        return f"provider:{obj.provider_id}"
+    if isinstance(obj, Run):
+        return f"provider:{obj.offer.provider_id}"
+    if isinstance(obj, Location):
+        return f"municipality:{obj.municipality_id}"
+    return ""
+
+
+def _acting_in_admin(request, obj) -> Acting:
+    role = "superuser" if request.user.is_superuser else "staff"
+    return Acting(user=request.user, role=role, organisation=_organisation_of(obj))
+
+
+class RecordsChanges:
+    """Writes an audit row (audit.services.record_change, as the services do) for every object added, changed or
+    deleted on this admin page: who, which object, and the names of the fields and of the inline rows that
+    changed. Never their values: a run's facilitators, for one, are people's names.
+
+    List it first among the bases: it reads the inlines' changes once every other mixin has saved them, and
+    writes what those mixins put in ``form.audit_detail`` (RevisesCalendarEvents: the revised events and how
+    many people were told). The admin saves and deletes inside one transaction, so the row commits with the
+    change or not at all.
+    """
+
+    def save_model(self, request, obj, form, change):
+        form.audit_detail = {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # Read before saving: a deleted row has no primary key afterwards.
+        deleted = {
+            formset.prefix: [row.instance.pk for row in formset.deleted_forms if row.instance.pk is not None]
+            for formset in formsets
+        }
+        super().save_related(request, form, formsets, change)
+        detail = {"fields": list(form.changed_data)}
+        for formset in formsets:
+            rows = {
+                "added": [row.pk for row in formset.new_objects],
+                "changed": {str(row.pk): list(fields) for row, fields in formset.changed_objects},
+                "deleted": deleted[formset.prefix],
+            }
+            if any(rows.values()):
+                detail[formset.prefix] = {what: pks for what, pks in rows.items() if pks}
+        if change and len(detail) == 1 and not detail["fields"]:
+            return  # saved as it was
+        self._record(request, form.instance, "updated" if change else "created", {**detail, **form.audit_detail})
+
+    def delete_model(self, request, obj):
+        self._record(request, obj, "deleted", {})  # first: the object has no primary key once deleted
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():  # the list's delete action, unlike the delete page, runs outside one
+            for obj in queryset:
+                self._record(request, obj, "deleted", {})
+            super().delete_queryset(request, queryset)
+
+    def _record(self, request, obj, what: str, detail: dict) -> None:
+        record_change(
+            acting=_acting_in_admin(request, obj), action=f"{obj._meta.model_name}.{what}", obj=obj, detail=detail
+        )
 
 
 class RevisesCalendarEvents:
@@ -18,7 +88,8 @@ class RevisesCalendarEvents:
     does (enrolment.services).
 
     The snapshot is taken before the object is saved and compared after its inlines are, both inside the
-    admin's transaction; it travels on the form, which lives as long as the request.
+    admin's transaction; it travels on the form, which lives as long as the request. Used after RecordsChanges,
+    which writes what it did to the audit trail.
     """
 
     def sessions_shown_with(self, obj):
@@ -36,7 +107,8 @@ class RevisesCalendarEvents:
         )
         super().save_related(request, form, formsets, change)
         revised = services.raise_revised_sequences(before=form.calendar_before)
-        enrolment_services.tell_about_moved_sessions(session_ids=revised, deleted=deleted)
+        told = enrolment_services.tell_about_moved_sessions(session_ids=revised, deleted=deleted)
+        form.audit_detail.update(sessions_revised=revised, told=told)
 
 
 class DistrictInline(admin.TabularInline):
@@ -53,7 +125,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(RecordsChanges, admin.ModelAdmin):
     list_display = ["name", "kind", "municipality"]
     list_filter = ["kind", "municipality"]
     search_fields = ["name"]
@@ -65,7 +137,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(RevisesCalendarEvents, admin.ModelAdmin):
+class LocationAdmin(RecordsChanges, RevisesCalendarEvents, admin.ModelAdmin):
     list_display = ["name", "street_address", "municipality", "step_free", "hearing_loop"]
     list_filter = ["municipality", "step_free", "hearing_loop"]
     search_fields = ["name", "street_address"]
@@ -100,7 +172,7 @@ class RunInline(admin.TabularInline):
 
 
 @admin.register(Offer)
-class OfferAdmin(RevisesCalendarEvents, admin.ModelAdmin):
+class OfferAdmin(RecordsChanges, RevisesCalendarEvents, admin.ModelAdmin):
     list_display = ["title", "provider", "kind", "join_method", "municipality", "is_published"]
     list_filter = ["is_published", "kind", "join_method", "municipality", "provider"]
     search_fields = ["title", "summary"]
@@ -124,13 +196,8 @@ class SessionInline(admin.TabularInline):
     raw_id_fields = ["location"]
 
 
-def _acting_in_admin(request, run) -> Acting:
-    role = "superuser" if request.user.is_superuser else "staff"
-    return Acting(user=request.user, role=role, organisation=f"provider:{run.offer.provider_id}")
-
-
 @admin.register(Run)
-class RunAdmin(RevisesCalendarEvents, admin.ModelAdmin):
+class RunAdmin(RecordsChanges, RevisesCalendarEvents, admin.ModelAdmin):
     """A run's status changes only through the enrolment services (publish_run, cancel_run), which tell the
     people concerned and end their places: here by the actions "Publiser" and "Avlys", never by editing it.
     A run made here starts as a draft. Its number of seats is set here when it is made; afterwards it changes

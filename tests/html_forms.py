@@ -93,3 +93,16 @@ def edit_run(client, run, **changes):
     response = client.post(url, data)
     assert response.status_code == 302, response.text
     return response
+
+
+def save_in_admin(client, obj, **changes):
+    """Staff open the object's Django admin page, change what `changes` names (field name: value), and save."""
+    from django.urls import reverse
+
+    model = obj._meta.model_name
+    url = reverse(f"admin:{obj._meta.app_label}_{model}_change", args=[obj.pk])
+    data = form_data(client.get(url).text, form_id=f"{model}_form")
+    data.update(changes, _save="Lagre")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.text
+    return response

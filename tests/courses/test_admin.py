@@ -1,11 +1,13 @@
 """The Django admin cannot go around the enrolment services: a run is published and cancelled by its actions,
-which call the same services as the coordinator's pages, never by editing its status."""
+which call the same services as the coordinator's pages, never by editing its status. Every edit made there
+leaves an audit row, as the services' edits do."""
 
 import datetime as dt
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import Acting
@@ -13,7 +15,7 @@ from courses.models import Run
 from enrolment import services as enrolment_services
 from enrolment.models import Enrolment, Interest
 from tests import factories
-from tests.html_forms import form_data
+from tests.html_forms import form_data, save_in_admin
 from tests.people import person
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +157,91 @@ def test_the_number_of_seats_of_an_existing_run_is_not_edited_in_the_admin(clien
         assert client.post(url, data).status_code == 302
         run.refresh_from_db()
         assert run.capacity == 2
+
+
+# --- every edit in the admin leaves an audit row, as the services' edits do ---------------------------------
+
+
+def test_editing_a_run_and_its_sessions_in_the_admin_is_in_the_audit_trail_by_field_name(client, superuser, run):
+    first = run.sessions.order_by("starts_at").first()
+    save_in_admin(client, run, facilitators="Kari Nordmann", **{"sessions-0-theme": "Søvn og hvile"})
+    event = AuditEvent.objects.get(action="run.updated")
+    assert (event.actor, event.acting_role) == (superuser, "superuser")
+    assert event.acting_organisation == f"provider:{run.offer.provider_id}"
+    assert (event.object_type, event.object_id) == ("courses.run", str(run.pk))
+    assert event.detail == {
+        "fields": ["facilitators"],
+        "sessions": {"changed": {str(first.pk): ["theme"]}},
+        "sessions_revised": [first.pk],
+        "told": 0,
+    }
+    assert "Kari" not in str(event.detail) and "Søvn" not in str(event.detail)
+
+
+def test_adding_and_deleting_sessions_in_the_admin_names_them_in_the_audit_row(client, superuser, run):
+    first, second = run.sessions.order_by("starts_at")
+    url = reverse("admin:courses_run_change", args=[run.pk])
+    data = form_data(client.get(url).text, form_id="run_form")
+    index = next(key.split("-")[1] for key, value in data.items() if key.endswith("-id") and value == str(second.pk))
+    new = int(data["sessions-TOTAL_FORMS"]) - 1  # the empty extra row
+    starts = timezone.localtime(second.starts_at + dt.timedelta(days=7))
+    save_in_admin(
+        client,
+        run,
+        **{
+            f"sessions-{index}-DELETE": "on",
+            f"sessions-{new}-starts_at_0": starts.strftime("%d.%m.%Y"),
+            f"sessions-{new}-starts_at_1": starts.strftime("%H:%M:%S"),
+            f"sessions-{new}-ends_at_0": starts.strftime("%d.%m.%Y"),
+            f"sessions-{new}-ends_at_1": (starts + dt.timedelta(hours=2)).strftime("%H:%M:%S"),
+        },
+    )
+    added = run.sessions.exclude(pk=first.pk).get()
+    assert AuditEvent.objects.get(action="run.updated").detail == {
+        "fields": [],
+        "sessions": {"added": [added.pk], "deleted": [second.pk]},
+        "sessions_revised": [],
+        "told": 0,
+    }
+
+
+def test_editing_a_place_in_the_admin_is_in_the_audit_trail(client, superuser, run):
+    place = factories.location(name="Huset")
+    save_in_admin(client, place, street_address="Storgata 1", step_free="on")
+    event = AuditEvent.objects.get(action="location.updated")
+    assert event.actor == superuser and event.acting_organisation == f"municipality:{place.municipality_id}"
+    assert (event.object_type, event.object_id) == ("courses.location", str(place.pk))
+    assert event.detail == {"fields": ["street_address", "step_free"], "sessions_revised": [], "told": 0}
+
+
+def test_editing_an_offer_and_a_provider_in_the_admin_is_in_the_audit_trail(client, superuser, run):
+    save_in_admin(client, run.offer, summary="Seks samlinger om mestring.", **{"runs-0-name": "Tirsdagsgruppen"})
+    offer_event = AuditEvent.objects.get(action="offer.updated")
+    assert offer_event.detail["fields"] == ["summary"]
+    assert offer_event.detail["runs"] == {"changed": {str(run.pk): ["name"]}}
+    save_in_admin(client, run.offer.provider, phone="22 00 00 00")
+    provider_event = AuditEvent.objects.get(action="provider.updated")
+    assert provider_event.acting_organisation == f"provider:{run.offer.provider_id}"
+    assert provider_event.detail == {"fields": ["phone"]}
+
+
+def test_saving_in_the_admin_without_changes_leaves_no_audit_row(client, superuser, run):
+    save_in_admin(client, run)
+    save_in_admin(client, factories.location())
+    assert not AuditEvent.objects.exists()
+
+
+def test_adding_and_deleting_in_the_admin_is_in_the_audit_trail(client, superuser, run):
+    url = reverse("admin:courses_run_add")
+    data = form_data(client.get(url).text, form_id="run_form")
+    data.update(offer=str(run.offer.pk), semester=str(run.semester.pk), capacity="12", _save="Lagre")
+    assert client.post(url, data).status_code == 302
+    made = Run.objects.exclude(pk=run.pk).get()
+    created = AuditEvent.objects.get(action="run.created")
+    assert created.object_id == str(made.pk) and created.detail["fields"] == ["offer", "semester", "capacity"]
+
+    unused = factories.location()
+    response = client.post(reverse("admin:courses_location_delete", args=[unused.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    deleted = AuditEvent.objects.get(action="location.deleted")
+    assert (deleted.actor, deleted.object_id) == (superuser, str(unused.pk))

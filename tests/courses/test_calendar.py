@@ -11,7 +11,7 @@ from audit.services import Acting
 from courses.models import Run
 from enrolment import services as enrolment_services
 from tests import factories
-from tests.html_forms import edit_run, form_data, local
+from tests.html_forms import edit_run, local, save_in_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -128,16 +128,6 @@ def test_the_offer_page_still_hides_a_cancelled_run(client, run):
 
 
 # --- the same rule when staff edit in the Django admin ----------------------------------------------
-
-
-def save_in_admin(client, obj, **changes):
-    """Staff open the object's admin page, change what `changes` names, and save."""
-    model = obj._meta.model_name
-    url = reverse(f"admin:courses_{model}_change", args=[obj.pk])
-    data = form_data(client.get(url).text, form_id=f"{model}_form")
-    data.update(changes, _save="Lagre")
-    response = client.post(url, data)
-    assert response.status_code == 302, response.text
 
 
 def test_a_new_offer_title_in_the_admin_revises_every_event_of_the_offer(client, superuser, run):
