@@ -92,6 +92,10 @@ class RevisesCalendarEvents:
     which writes what it did to the audit trail.
     """
 
+    # The e-mail says that the time, place or theme of sessions changed; an admin page whose edits change none
+    # of those (a provider's name) revises the events without telling anyone.
+    tells_people = True
+
     def sessions_shown_with(self, obj):
         raise NotImplementedError
 
@@ -107,7 +111,11 @@ class RevisesCalendarEvents:
         )
         super().save_related(request, form, formsets, change)
         revised = services.raise_revised_sequences(before=form.calendar_before)
-        told = enrolment_services.tell_about_moved_sessions(session_ids=revised, deleted=deleted)
+        told = (
+            enrolment_services.tell_about_moved_sessions(session_ids=revised, deleted=deleted)
+            if self.tells_people
+            else 0
+        )
         form.audit_detail.update(sessions_revised=revised, told=told)
 
 
@@ -125,11 +133,17 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Provider)
-class ProviderAdmin(RecordsChanges, admin.ModelAdmin):
+class ProviderAdmin(RecordsChanges, RevisesCalendarEvents, admin.ModelAdmin):
     list_display = ["name", "kind", "municipality"]
     list_filter = ["kind", "municipality"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    # A new name is a new revision of the events of its sessions (their description names the provider), but
+    # not news worth an e-mail to everyone on its courses: they get it with the next file they fetch.
+    tells_people = False
+
+    def sessions_shown_with(self, obj):
+        return Session.objects.filter(run__offer__provider=obj)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -23,7 +23,7 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # event is a new revision and must carry a higher SEQUENCE (RFC 5545, 3.8.7.4): Apple Calendar and Outlook
 # keep the copy they imported and ignore a file whose SEQUENCE has not risen. The services that change
 # these compare them before and after (courses.services.calendar_snapshot and raise_revised_sequences).
-# The description (provider and a link to the offer) is left out: it says nothing about when or where.
+# The provider's name is in the description, so a renamed provider is a new revision too.
 SHOWN_IN_CALENDAR = (
     "starts_at",
     "ends_at",
@@ -34,6 +34,7 @@ SHOWN_IN_CALENDAR = (
     "location__city",
     "run__status",
     "run__offer__title",
+    "run__offer__provider__name",
 )
 
 

@@ -222,7 +222,7 @@ def test_editing_an_offer_and_a_provider_in_the_admin_is_in_the_audit_trail(clie
     save_in_admin(client, run.offer.provider, phone="22 00 00 00")
     provider_event = AuditEvent.objects.get(action="provider.updated")
     assert provider_event.acting_organisation == f"provider:{run.offer.provider_id}"
-    assert provider_event.detail == {"fields": ["phone"]}
+    assert provider_event.detail == {"fields": ["phone"], "sessions_revised": [], "told": 0}
 
 
 def test_saving_in_the_admin_without_changes_leaves_no_audit_row(client, superuser, run):

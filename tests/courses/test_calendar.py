@@ -4,14 +4,17 @@
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar
 
+from audit.models import AuditEvent
 from audit.services import Acting
 from courses.models import Run
 from enrolment import services as enrolment_services
 from tests import factories
 from tests.html_forms import edit_run, local, save_in_admin
+from tests.people import person
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +146,29 @@ def test_a_new_address_in_the_admin_revises_the_events_held_there(client, superu
     save_in_admin(client, place, street_address="Storgata 1")
     assert sequences(client, run) == [1, 1, 1]
     assert sequences(client, other) == [0]
+
+
+def test_a_provider_renamed_in_the_admin_revises_the_events_of_its_sessions_without_an_email(
+    client, superuser, run, django_capture_on_commit_callbacks
+):
+    """The description of each event names the provider."""
+    kari = person("kari@example.org", birth_date=dt.date(1990, 1, 1))
+    enrolment_services.sign_up(run_id=run.pk, person=kari, acting=Acting(user=kari))
+    elsewhere = factories.run(offer=factories.offer(), sessions=1)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        save_in_admin(client, run.offer.provider, name="Mestringssenteret")
+    assert sequences(client, run) == [1, 1, 1] and sequences(client, elsewhere) == [0]
+    assert str(events(client, run)[0]["DESCRIPTION"]).startswith("Mestringssenteret\n")
+    assert mail.outbox == []
+    renamed = AuditEvent.objects.get(action="provider.updated")
+    assert renamed.detail == {
+        "fields": ["name"],
+        "sessions_revised": sorted(run.sessions.values_list("pk", flat=True)),
+        "told": 0,
+    }
+    save_in_admin(client, run.offer.provider, phone="22 00 00 00")  # not in the calendar
+    assert sequences(client, run) == [1, 1, 1]
 
 
 def test_a_new_theme_or_cancelling_in_the_admin_revises_the_events_and_other_edits_do_not(client, superuser, run):
