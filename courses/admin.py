@@ -222,7 +222,7 @@ class RunAdmin(RecordsChanges, RevisesCalendarEvents, admin.ModelAdmin):
     list_filter = ["status", "semester", "offer__provider"]
     search_fields = ["offer__title", "name"]
     raw_id_fields = ["offer"]
-    readonly_fields = ["status", "starts_at", "ends_at"]
+    readonly_fields = ["status", "published_at", "starts_at", "ends_at"]
     inlines = [SessionInline]
     actions = ["publish", "cancel"]
 

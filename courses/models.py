@@ -382,9 +382,10 @@ class RunQuerySet(models.QuerySet):
         return self.filter(status=Run.Status.PUBLISHED)
 
     def with_public_calendar(self):
-        """Runs whose calendar file anyone may fetch: published ones, and cancelled ones, whose file is how
-        calendars that imported the dates learn they are off."""
-        return self.filter(status__in=[Run.Status.PUBLISHED, Run.Status.CANCELLED])
+        """Runs whose calendar file anyone may fetch: published ones, and cancelled ones that were published,
+        whose file is how calendars that imported the dates learn they are off. A draft cancelled before it was
+        published never handed out its dates, so it has no file to correct and keeps them to itself."""
+        return self.filter(status__in=[Run.Status.PUBLISHED, Run.Status.CANCELLED], published_at__isnull=False)
 
     def upcoming(self, now=None):
         """Published runs that have not ended yet (ongoing runs included)."""
@@ -439,6 +440,9 @@ class Run(models.Model):
     registration_opens_at = models.DateTimeField(_("påmeldingen åpner"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("påmeldingsfrist"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Set when the run is published (enrolment.services.publish_run) and kept when it is cancelled: whether its
+    # dates were ever public decides whether a cancelled run still has a calendar file (with_public_calendar).
+    published_at = models.DateTimeField(_("publisert"), null=True, blank=True, editable=False)
     facilitators = models.CharField(
         _("kursholdere"), max_length=300, blank=True, help_text=_("Navnene slik de skal vises, skilt med komma.")
     )
@@ -482,6 +486,10 @@ class Run(models.Model):
             models.CheckConstraint(
                 condition=Q(starts_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
                 name="run_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="run_published_has_published_at",
             ),
         ]
 

@@ -656,8 +656,9 @@ def publish_run(*, run_id: int, acting: Acting) -> int:
     if run.status != Run.Status.DRAFT:
         return 0
     run.status = Run.Status.PUBLISHED
+    run.published_at = timezone.now()
     # No new calendar revision: a draft's file was never handed out, so no calendar holds an older one.
-    run.save(update_fields=["status"])
+    run.save(update_fields=["status", "published_at"])
     record_change(acting=acting, action="run.published", obj=run)
     interests = list(Interest.objects.filter(offer_id=run.offer_id, notified_at__isnull=True))
     Interest.objects.filter(pk__in=[i.pk for i in interests]).update(notified_at=timezone.now())

@@ -88,6 +88,8 @@ def run(
 ):
     """A published run whose sessions start at first_session (default: in a week) and repeat weekly."""
     fields.setdefault("status", Run.Status.PUBLISHED)
+    if fields["status"] != Run.Status.DRAFT:
+        fields.setdefault("published_at", timezone.now())
     created = Run.objects.create(offer=offer, semester=semester_ or semester(), capacity=capacity, **fields)
     local = timezone.get_default_timezone()
     first = first_session or (timezone.localdate() + dt.timedelta(days=7))

@@ -157,6 +157,7 @@ class _Loader:
             defaults={
                 "capacity": capacity,
                 "status": Run.Status.PUBLISHED,
+                "published_at": timezone.now(),
                 "registration_opens_at": self._at(opens, 9) if opens else None,
                 "registration_closes_at": self._at(closes, 23, 59) if closes else None,
                 "facilitators": facilitators,

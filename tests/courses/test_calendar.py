@@ -125,6 +125,22 @@ def test_a_draft_still_has_no_calendar(client):
     assert client.get(calendar_url(draft)).status_code == 404
 
 
+def test_a_draft_cancelled_before_it_was_ever_published_has_no_calendar(client):
+    """Its dates were never public, so no calendar holds them and there is nothing to cancel there."""
+    draft = factories.run(offer=factories.offer(), status=Run.Status.DRAFT, sessions=2)
+    enrolment_services.cancel_run(run_id=draft.pk, acting=Acting.system())
+    draft.refresh_from_db()
+    assert draft.status == Run.Status.CANCELLED and draft.published_at is None
+    assert client.get(calendar_url(draft)).status_code == 404
+
+
+def test_a_run_published_and_then_cancelled_keeps_its_cancelled_calendar(client):
+    draft = factories.run(offer=factories.offer(), status=Run.Status.DRAFT, sessions=2)
+    enrolment_services.publish_run(run_id=draft.pk, acting=Acting.system())
+    enrolment_services.cancel_run(run_id=draft.pk, acting=Acting.system())
+    assert {str(event["STATUS"]) for event in events(client, draft)} == {"CANCELLED"}
+
+
 def test_the_offer_page_still_hides_a_cancelled_run(client, run):
     enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
     assert calendar_url(run) not in client.get(run.offer.get_absolute_url()).text

@@ -45,6 +45,12 @@ def test_the_database_refuses_a_registration_that_closes_before_it_opens():
         )
 
 
+def test_the_database_refuses_a_published_run_without_the_time_it_was_published():
+    draft = factories.run(offer=factories.offer(), status=Run.Status.DRAFT)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Run.objects.filter(pk=draft.pk).update(status=Run.Status.PUBLISHED)
+
+
 def test_run_dates_follow_the_sessions():
     run = factories.run(offer=factories.offer(), sessions=3, first_session=dt.date(2027, 2, 2))
     sessions = list(run.sessions.order_by("starts_at"))
