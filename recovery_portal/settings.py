@@ -185,7 +185,8 @@ LANGUAGES = [
 # Our own strings, then nynorsk for django-allauth (which ships none).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 # Date fields are <input type="date"> and "datetime-local", whose value must be ISO 8601 in every language;
-# recovery_portal/formats/ puts the ISO formats first where Django's own locale does not (Danish).
+# recovery_portal/formats/ puts the ISO formats first where Django's own locale does not (Danish). It also holds the
+# portal's own formats (a session's weekday and date) and English dates as written in Britain, for every language.
 FORMAT_MODULE_PATH = ["recovery_portal.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True

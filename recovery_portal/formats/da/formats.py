@@ -17,3 +17,7 @@ DATETIME_INPUT_FORMATS = [
     "%d.%m.%Y %H:%M:%S.%f",  # '25.10.2006 14:30:59.000200'
     "%d.%m.%Y %H:%M",  # '25.10.2006 14:30'
 ]
+
+# The portal's own formats (see recovery_portal/formats/__init__.py).
+WEEKDAY_DATE_FORMAT = "l j. F"  # 'mandag 30. november'
+WEEKDAY_DATETIME_FORMAT = "l j. F H:i"  # 'mandag 30. november 18:00'
