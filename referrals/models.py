@@ -142,8 +142,10 @@ class Referral(models.Model):
     PROGRESS_STATUSES = (Status.STARTED, Status.COMPLETED, Status.STOPPED, Status.CANCELLED)
 
     @property
-    def status_for_referrer(self) -> str:
+    def referrer_sees_status(self) -> bool:
         """The referrer sees how it went (PROGRESS_STATUSES) only if the person agreed to share that."""
-        if self.status in self.PROGRESS_STATUSES and not self.share_progress:
-            return str(_("Besvart"))
-        return self.get_status_display()
+        return self.share_progress or self.status not in self.PROGRESS_STATUSES
+
+    @property
+    def status_for_referrer(self) -> str:
+        return self.get_status_display() if self.referrer_sees_status else str(_("Besvart"))

@@ -390,7 +390,7 @@ def status_after(referral: Referral, enrolment, *, attended: bool = False) -> st
     getting a place: a held seat that ends (expired, cancelled) is no answer, the coordinator still gives one.
     A seat offered from the waiting list is not a place until the person takes it, which is also why offering
     one (under the run's lock, from many services) never writes a referral. The stored status is the truth;
-    what the referrer sees of it is the person's choice (Referral.status_for_referrer)."""
+    what the referrer sees of it, and hears of by e-mail, is the person's choice (Referral.referrer_sees_status)."""
     current = referral.status
     if current in _NOT_FOLLOWING:
         return None
@@ -442,6 +442,17 @@ def follow_enrolment(*, referral: Referral | None, enrolment, acting: Acting, re
     if fields:
         referral.save(update_fields=fields)
         _record(referral, new or "moved", acting, **detail)
+    if new is not None:
+        _tell_worker_of_news(referral)
+
+
+def _tell_worker_of_news(referral: Referral) -> None:
+    """A referral's status followed its enrolment: the referrer hears that there is news (a link, nothing more), if
+    the new status is one the person lets them see (Referral.referrer_sees_status); otherwise the e-mail itself
+    would tell them that something happened. The person is not told here: they did it themselves, or the e-mail
+    about their enrolment told them."""
+    if referral.referrer_sees_status:
+        transaction.on_commit(lambda: tasks.tell.enqueue(referral.pk, "update_for_worker"))
 
 
 def mark_started(*, enrolment_ids, acting: Acting) -> int:
@@ -454,6 +465,7 @@ def mark_started(*, enrolment_ids, acting: Acting) -> int:
             referral.status = new
             referral.save(update_fields=["status"])
             _record(referral, new, acting)
+            _tell_worker_of_news(referral)
             started += 1
     return started
 

@@ -436,3 +436,82 @@ def test_a_place_taken_shows_to_the_worker_whatever_the_person_shares(waitlisted
     enrolment_services.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
     referral.refresh_from_db()
     assert referral.status_for_referrer == "Fått plass"
+
+
+# --- the worker hears of news on the referral, as far as the person shares it -------------------------------
+
+
+def to(address):
+    return [message for message in mail.outbox if message.to == [address]]
+
+
+def assert_a_bare_notice(message):
+    """A link, and nothing about the person or the offer."""
+    assert message.subject == "Nytt om en henvisning i Kurskatalogen"
+    assert "Det er nytt om en henvisning du har sendt. Logg inn for å se den:" in message.body
+    for private in ("Ola", "ola@example.org", "Keramikk", "Fått plass", "avlyst", "Meldt av"):
+        assert private not in message.subject + message.body
+
+
+def test_the_worker_hears_once_when_the_person_takes_a_freed_seat_and_the_person_only_of_the_seat(
+    waitlisted, django_capture_on_commit_callbacks
+):
+    referral = offered_a_freed_seat(waitlisted)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment_services.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
+    [notice] = to("worker@example.org")
+    assert_a_bare_notice(notice)
+    assert [message.subject for message in to("ola@example.org")] == ["Du er påmeldt: Keramikk"]
+
+
+@pytest.mark.parametrize("shares", [True, False], ids=["shares", "keeps_it_to_themselves"])
+def test_the_worker_hears_once_when_the_run_is_cancelled_whatever_the_person_shares(
+    placed, coordinator, run, shares, django_capture_on_commit_callbacks
+):
+    services.set_sharing(referral_id=placed.pk, person=placed.person, share=shares)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment_services.cancel_run(run_id=run.pk, acting=staff(coordinator))
+    [notice] = to("worker@example.org")
+    assert_a_bare_notice(notice)
+    assert [message.subject for message in to("ola@example.org")] == ["Avlyst: Keramikk"]
+
+
+@pytest.mark.parametrize("shares", [True, False], ids=["shares", "keeps_it_to_themselves"])
+def test_the_worker_hears_of_how_it_went_only_if_the_person_shares_it(
+    placed, coordinator, run, shares, django_capture_on_commit_callbacks
+):
+    """Started, completed, stopped and signed off are the person's to share: an e-mail about one the worker may not
+    see would tell them that something happened."""
+    services.set_sharing(referral_id=placed.pk, person=placed.person, share=shares)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment_services.record_attendance(
+            session=run.sessions.first(), marks={placed.enrolment_id: "present"}, acting=staff(coordinator)
+        )
+        enrolment_services.set_completion(enrolment_id=placed.enrolment_id, completed=True, acting=staff(coordinator))
+    placed.refresh_from_db()
+    assert placed.status == Status.COMPLETED
+    assert len(to("worker@example.org")) == (2 if shares else 0)  # started, then completed
+    assert to("ola@example.org") == []
+
+
+def test_a_place_given_up_the_person_keeps_to_themselves_sends_the_worker_nothing(
+    placed, django_capture_on_commit_callbacks
+):
+    services.set_sharing(referral_id=placed.pk, person=placed.person, share=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment_services.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
+    placed.refresh_from_db()
+    assert placed.status == Status.CANCELLED
+    assert to("worker@example.org") == []
+    assert [message.subject for message in to("ola@example.org")] == ["Du er meldt av: Keramikk"]
+
+
+def test_a_referral_whose_status_stays_sends_the_worker_nothing(
+    placed, coordinator, run, django_capture_on_commit_callbacks
+):
+    other = factories.run(offer=run.offer, capacity=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment_services.move(enrolment_id=placed.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
+    placed.refresh_from_db()
+    assert placed.status == Status.ACCEPTED and placed.run_id == other.pk
+    assert to("worker@example.org") == []
