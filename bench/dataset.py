@@ -24,7 +24,7 @@ from courses import services
 from courses.models import District, Location, Municipality, Offer, Provider, Run, Semester, Session, Topic
 from enrolment.models import Enrolment
 
-DATA_VERSION = "2"
+DATA_VERSION = "3"
 SEED = 20261122
 N_OFFERS = 10_000
 N_RUNS = 30_000
@@ -401,6 +401,7 @@ class _Builder:
                         registration_opens_at=first - dt.timedelta(days=45) if registration else None,
                         registration_closes_at=first - dt.timedelta(days=2) if registration else None,
                         status=Run.Status.PUBLISHED,
+                        published_at=first - dt.timedelta(days=60),
                         facilitators=", ".join(rng.sample(words.FACILITATORS, rng.randint(0, 2))),
                     )
                 )

@@ -277,6 +277,7 @@ def create_runs(tag, *, count, seats, warmup_capacity=100_000):
                 name=f"Gruppe {i + 1}" if i < count else f"Oppvarming {i - count + 1}",
                 capacity=capacity,
                 status=Run.Status.PUBLISHED,
+                published_at=now - dt.timedelta(days=1),
                 registration_opens_at=now - dt.timedelta(days=1),
                 registration_closes_at=now + dt.timedelta(days=10),
             )

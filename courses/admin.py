@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -138,6 +138,7 @@ class ProviderAdmin(RecordsChanges, RevisesCalendarEvents, admin.ModelAdmin):
     list_filter = ["kind", "municipality"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # "example.no" means https, as in Django 6
     # A new name is a new revision of the events of its sessions (their description names the provider), but
     # not news worth an e-mail to everyone on its courses: they get it with the next file they fetch.
     tells_people = False
