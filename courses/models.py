@@ -381,10 +381,10 @@ class RunQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Run.Status.PUBLISHED)
 
-    def with_public_calendar(self):
-        """Runs whose calendar file anyone may fetch: published ones, and cancelled ones that were published,
-        whose file is how calendars that imported the dates learn they are off. A draft cancelled before it was
-        published never handed out its dates, so it has no file to correct and keeps them to itself."""
+    def ever_published(self):
+        """Runs the public has seen: published ones, and cancelled ones that were published, whose calendar file
+        and sign-up page are how people who kept them learn they are off. A draft cancelled before it was
+        published never handed out its dates, so it has nothing to correct and keeps them to itself."""
         return self.filter(status__in=[Run.Status.PUBLISHED, Run.Status.CANCELLED], published_at__isnull=False)
 
     def upcoming(self, now=None):
@@ -441,7 +441,7 @@ class Run(models.Model):
     registration_closes_at = models.DateTimeField(_("påmeldingsfrist"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     # Set when the run is published (enrolment.services.publish_run) and kept when it is cancelled: whether its
-    # dates were ever public decides whether a cancelled run still has a calendar file (with_public_calendar).
+    # dates were ever public decides whether a cancelled run still has a calendar file (ever_published).
     published_at = models.DateTimeField(_("publisert"), null=True, blank=True, editable=False)
     facilitators = models.CharField(
         _("kursholdere"), max_length=300, blank=True, help_text=_("Navnene slik de skal vises, skilt med komma.")

@@ -75,7 +75,7 @@ def offer_detail(request, slug):
 
 def run_calendar(request, slug, run_id):
     run = get_object_or_404(
-        Run.objects.with_public_calendar().select_related("offer", "offer__provider"),
+        Run.objects.ever_published().select_related("offer", "offer__provider"),
         pk=run_id,
         offer__slug=slug,
         offer__is_published=True,

@@ -191,6 +191,17 @@ def is_continuing(run: Run, person) -> bool:
 # --- checks ------------------------------------------------------------------------------------------
 
 
+def sign_up_refusal(*, run: Run, person=None, now=None) -> EnrolmentRefusal | None:
+    """What stops this person (None: someone not signed in) from signing up to the run on their own, the seats
+    aside: the sign-up page says so before anything is filled in. Only a preview, without locks; the sign-up
+    checks everything again. Someone not signed in is checked as a newcomer whose birth date the form asks for."""
+    try:
+        _check_can_join(run, person or User(), source=Source.SELF, now=now or timezone.now())
+    except EnrolmentRefusal as refusal:
+        return None if refusal.code == "needs_birth_date" else refusal  # the form asks for it
+    return None
+
+
 def _check_can_join(run: Run, person, *, source: str, now) -> None:
     """Every rule but the seats. A person not stored yet (a first sign-up) has no enrolments to look up."""
     offer = run.offer

@@ -16,31 +16,43 @@ from enrolment import links, services
 from enrolment.forms import ConfirmForm, SignUpForm
 from enrolment.models import Enrolment, Interest
 
-# What the sign-up page and its form read of a run; the rest of the offer (texts, search vector) stays behind.
+# What the sign-up page, its form and the preview of the rules (services.sign_up_refusal) read of a run; the
+# rest of the offer (texts, search vector) stays behind.
 _SIGN_UP_PAGE_FIELDS = (
     *("name", "capacity", "status", "starts_at", "ends_at", "follows", "continuing_until"),
+    *("registration_opens_at", "registration_closes_at"),
     *("offer__title", "offer__slug", "offer__content_language", "offer__min_age", "offer__max_age"),
-    *("offer__provider__seat_offer_hours", "semester__name"),
+    *("offer__join_method", "offer__provider__seat_offer_hours", "offer__provider__max_active_per_semester"),
+    "semester__name",
 )
 
 
 @never_cache
 def sign_up(request, run_id):
     runs = (
-        Run.objects.published()
-        .filter(offer__is_published=True)
+        Run.objects.filter(offer__is_published=True)
         .select_related("offer__provider", "semester")
         .only(*_SIGN_UP_PAGE_FIELDS)
     )
     posted = request.POST or None
     if posted is None:
+        # A cancelled run's page says so (its link may be in a bookmark or an e-mail); a draft is not there yet.
+        run = get_object_or_404(runs.ever_published(), pk=run_id)
+        person = request.user if request.user.is_authenticated else None
+        refusal = services.sign_up_refusal(run=run, person=person)
+        if refusal is not None:
+            # Said before anything is typed in. Someone not signed in may be continuing from the run before.
+            return render(
+                request,
+                "enrolment/sign_up_closed.html",
+                {"run": run, "offer": run.offer, "refusal": refusal, "may_sign_in": person is None},
+            )
         # A full run's form is a waiting-list form from the start: one press of the button is enough.
-        run = get_object_or_404(runs, pk=run_id)
         waiting = not services.count_seats(run).open_to_walk_ins
         return _sign_up_page(request, run, _sign_up_form(request, run, None, waiting=waiting), waiting=waiting)
 
     # Posted: the service counts the seats under the run's lock, so they are not counted here first.
-    run = get_object_or_404(runs, pk=run_id)
+    run = get_object_or_404(runs.published(), pk=run_id)
     form = _sign_up_form(request, run, posted)
     if not form.is_valid():
         return _sign_up_page(request, run, form, waiting=not services.count_seats(run).open_to_walk_ins)

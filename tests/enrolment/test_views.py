@@ -408,3 +408,48 @@ def test_a_full_runs_form_joins_the_waiting_list_with_one_press(client, run):
     response = sign_up_anonymously(client, run, "w@example.org", waiting_list=hidden)
     assert response.status_code == 302
     assert Enrolment.objects.get(person__email="w@example.org").status == Status.WAITLISTED
+
+
+def _page(client, run):
+    return client.get(reverse("enrolment:sign_up", kwargs={"run_id": run.pk}))
+
+
+def test_a_run_one_joins_by_referral_says_so_before_anything_is_filled_in(client):
+    run = factories.run(offer=factories.offer(join_method="referral"))
+    page = _page(client, run).text
+    assert "Til dette tilbudet blir du med slik: henvisning trengs." in page
+    assert 'name="name"' not in page and "Logg inn, så kan du melde deg på" not in page
+
+
+def test_while_seats_are_held_for_those_continuing_they_sign_in_to_sign_up_and_get_the_form(client):
+    offer = factories.offer(join_method="referral")
+    autumn = factories.run(offer=offer, first_session=timezone.localdate() - dt.timedelta(days=60), sessions=10)
+    regular = person("regular@example.org", name="Reidun")
+    Enrolment.objects.create(run=autumn, person=regular, status=Status.CONFIRMED)
+    spring = factories.run(offer=offer, follows=autumn, continuing_until=timezone.now() + dt.timedelta(days=5))
+    page = _page(client, spring).text
+    assert "Går du på kurset nå og vil fortsette? Logg inn, så kan du melde deg på." in page
+    assert 'name="name"' not in page
+    client.force_login(regular)
+    page = _page(client, spring).text
+    assert "Du melder deg på som Reidun" in page and "henvisning trengs" not in page
+    client.force_login(person("someone.else@example.org"))
+    assert "henvisning trengs" in _page(client, spring).text
+
+
+def test_someone_already_on_the_run_is_told_so_with_a_way_to_min_side(client, run):
+    kari = person("kari@example.org", name="Kari", birth_date=dt.date(1990, 5, 17))
+    Enrolment.objects.create(run=run, person=kari, status=Status.CONFIRMED)
+    client.force_login(kari)
+    page = _page(client, run).text
+    assert "Du er allerede påmeldt dette kurset." in page
+    assert reverse("accounts:my_page") in page and 'name="wants_reminders"' not in page
+
+
+def test_a_cancelled_runs_sign_up_page_says_it_is_cancelled_and_a_drafts_is_not_there(client, run):
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.CANCELLED)
+    assert "Dette kurset er dessverre avlyst." in _page(client, run).text
+    draft = factories.run(offer=run.offer, status=Run.Status.DRAFT)
+    assert _page(client, draft).status_code == 404
+    Run.objects.filter(pk=draft.pk).update(status=Run.Status.CANCELLED)
+    assert _page(client, draft).status_code == 404  # cancelled before it was ever published
