@@ -551,9 +551,12 @@ def _offer_free_seats(run: Run, *, now) -> list[Enrolment]:
     return offered
 
 
-def waiting_position(enrolment: Enrolment) -> tuple[int, int]:
-    """(my place, how many wait), e.g. (3, 7) for "nummer 3 av 7"."""
+def waiting_position(enrolment: Enrolment) -> tuple[int, int] | None:
+    """(my place, how many wait), e.g. (3, 7) for "nummer 3 av 7"; None for someone not (or no longer) waiting.
+    Read in one query, so a status read a moment earlier may be out of date: callers go by this answer."""
     queue = list(Enrolment.objects.filter(run_id=enrolment.run_id).waiting_in_order().values_list("pk", flat=True))
+    if enrolment.pk not in queue:
+        return None
     return queue.index(enrolment.pk) + 1, len(queue)
 
 

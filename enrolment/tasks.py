@@ -89,12 +89,35 @@ def _carries_calendar(kind: str, *, had_seat: bool) -> bool:
     return kind == "confirmed" or (kind == "run_cancelled" and had_seat)
 
 
+# What each e-mail says holds only while the enrolment is in one of these statuses. The task runs after the change
+# that queued it (after a failed try, minutes after), and the enrolment may have moved on meanwhile: a seat offered
+# to someone queued as waiting, a waiting place given up, an offer taken. Its e-mail would then tell them something
+# that is no longer so, while the e-mail about what happened next is on its way or has gone: it is skipped.
+# An enrolment that has ended stays ended, so the e-mails about an end always hold.
+_STILL_TRUE_WHILE = {
+    "confirmed": {"confirmed"},
+    "waitlisted": {"waitlisted"},
+    "offered": {"offered"},
+    "offer_reminder": {"offered"},
+    "offer_expired": {"cancelled"},
+    "cancelled": {"cancelled"},
+    "run_cancelled": {"cancelled"},
+}
+
+
+def _skip(kind: str, enrolment_id: int) -> None:
+    logger.info("Skipped the %s e-mail of enrolment %s: it no longer holds", kind, enrolment_id)
+
+
 @task(queue_name="email")
 def send_enrolment_email(enrolment_id: int, kind: str, had_seat: bool = False, attempt: int = 1) -> None:
     """`had_seat`: the person held a seat when this happened (the enrolment's status may have moved on)."""
     from enrolment.models import Enrolment
 
-    enrolment = Enrolment.objects.select_related("person", "run__offer__provider").get(pk=enrolment_id)
+    enrolment = Enrolment.objects.select_related("person", "run__offer__provider").filter(pk=enrolment_id).first()
+    if enrolment is None or enrolment.status not in _STILL_TRUE_WHILE[kind]:
+        _skip(kind, enrolment_id)
+        return
     person = enrolment.person
     if not _reachable(person):
         return
@@ -103,7 +126,11 @@ def send_enrolment_email(enrolment_id: int, kind: str, had_seat: bool = False, a
         if kind == "waitlisted":
             from enrolment.services import waiting_position
 
-            context["position"], context["waiting"] = waiting_position(enrolment)
+            place = waiting_position(enrolment)
+            if place is None:  # offered a seat, or gone, since the status was read
+                _skip(kind, enrolment_id)
+                return
+            context["position"], context["waiting"] = place
         calendar = (
             _calendar_attachment(enrolment.run, context["sessions"])
             if _carries_calendar(kind, had_seat=had_seat)
@@ -129,12 +156,17 @@ def send_sessions_moved_email(
     from courses.calendar import SessionEvent
     from enrolment.models import Enrolment
 
-    enrolment = Enrolment.objects.select_related("person", "run__offer__provider", "run__semester").get(pk=enrolment_id)
+    enrolment = (
+        Enrolment.objects.select_related("person", "run__offer__provider", "run__semester")
+        .filter(pk=enrolment_id)
+        .first()
+    )
+    if enrolment is None or not (enrolment.is_active and enrolment.holds_seat):
+        _skip("sessions_moved", enrolment_id)  # left the run, or the run was cancelled: the dates are not theirs
+        return
     person = enrolment.person
     if not _reachable(person):
         return
-    if not (enrolment.is_active and enrolment.holds_seat):
-        return  # left the run, or the run was cancelled, after the edit: the dates are no longer theirs
     try:
         context = _context(enrolment)
         now = timezone.now()
@@ -201,7 +233,10 @@ def send_interest_email(interest_id: int, run_id: int, attempt: int = 1) -> None
     interest = Interest.objects.select_related("person", "offer").filter(pk=interest_id).first()
     if interest is None:
         return
-    run = Run.objects.select_related("semester").get(pk=run_id)
+    run = Run.objects.select_related("semester").filter(pk=run_id, status=Run.Status.PUBLISHED).first()
+    if run is None:  # cancelled (or deleted) since it was published: there are no new dates to tell of
+        logger.info("Skipped the interest_new_run e-mail of interest %s: run %s is not published", interest_id, run_id)
+        return
     try:
         _send(
             template="interest_new_run",
@@ -248,8 +283,18 @@ def send_session_reminder(enrolment_id: int, session_id: int, attempt: int = 1) 
     from courses.models import Session
     from enrolment.models import Enrolment
 
-    enrolment = Enrolment.objects.select_related("person", "run__offer").get(pk=enrolment_id)
-    session = Session.objects.select_related("location").get(pk=session_id)
+    enrolment = Enrolment.objects.select_related("person", "run__offer").filter(pk=enrolment_id).first()
+    session = (
+        Session.objects.select_related("location")
+        .filter(pk=session_id, run_id=getattr(enrolment, "run_id", None), run__status="published")
+        .first()
+    )
+    # Left the run, the run was cancelled, or the session deleted, since the reminder was queued.
+    if enrolment is None or enrolment.status != "confirmed" or session is None:
+        _skip("session_reminder", enrolment_id)
+        return
+    if not _reachable(enrolment.person):
+        return
     try:
         context = {**_context(enrolment), "session": session}
         _send(

@@ -143,10 +143,9 @@ def _own_or_linked(request, public_id, action=None) -> Enrolment:
 @never_cache
 def confirmation(request, public_id):
     enrolment = _own_or_linked(request, public_id, "view")
-    position = waiting = None
     offered = enrolment.status == Enrolment.Status.OFFERED
-    if enrolment.status == Enrolment.Status.WAITLISTED:
-        position, waiting = services.waiting_position(enrolment)
+    place = services.waiting_position(enrolment) if enrolment.status == Enrolment.Status.WAITLISTED else None
+    position, waiting = place or (None, None)
     return render(
         request,
         "enrolment/confirmation.html",

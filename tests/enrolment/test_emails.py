@@ -50,3 +50,113 @@ def test_a_deadline_in_an_english_email_reads_as_english(django_capture_on_commi
     offered = next(message for message in mail.outbox if message.to == ["john@example.org"])
     assert re.search(r"Please reply by \d{1,2} [A-Z][a-z]+ \d{4} \d\d:\d\d\.\n", offered.body), offered.body
     assert "- Monday 2 December 18:00–20:00" in offered.body
+
+
+# --- an e-mail whose news is out of date by the time its task runs ------------------------------------------
+
+
+@pytest.fixture
+def failed_tasks():
+    """Every task that ended in an error: the test backend records the failure instead of raising it."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks.signals import task_finished
+
+    failed = []
+
+    def collect(sender, task_result, **kwargs):
+        if task_result.status == TaskResultStatus.FAILED:
+            failed.append(task_result)
+
+    task_finished.connect(collect)
+    yield failed
+    task_finished.disconnect(collect)
+
+
+def to(address):
+    return [message for message in mail.outbox if message.to == [address]]
+
+
+def test_leaving_the_waiting_list_before_its_email_goes_sends_no_waiting_list_email(
+    django_capture_on_commit_callbacks, failed_tasks, caplog
+):
+    run = factories.run(offer=factories.offer(), capacity=1)
+    sign_up(run, "kari@example.org")
+    john = person("john@example.org", name="John Doe", birth_date=dt.date(1990, 1, 1))
+    with django_capture_on_commit_callbacks() as waitlisted_email:
+        waiting = services.join_waiting_list(run_id=run.pk, person=john, acting=Acting(user=john, role="citizen"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(enrolment_id=waiting.pk, acting=Acting(user=john, role="citizen"))
+    caplog.set_level("INFO", logger="enrolment.tasks")
+    for callback in waitlisted_email:
+        callback()  # the worker reaches the task only now
+    assert failed_tasks == []
+    [cancelled] = to("john@example.org")
+    assert "Du er meldt av" in cancelled.body
+    skipped = [record.getMessage() for record in caplog.records if "Skipped" in record.getMessage()]
+    assert skipped == [f"Skipped the waitlisted e-mail of enrolment {waiting.pk}: it no longer holds"]
+    assert not any("john" in message.lower() or "doe" in message.lower() for message in skipped)
+
+
+def test_being_offered_a_seat_before_the_waiting_list_email_goes_sends_only_the_offer(
+    django_capture_on_commit_callbacks, failed_tasks
+):
+    run = factories.run(offer=factories.offer(), capacity=1)
+    seated = sign_up(run, "kari@example.org")
+    john = person("john@example.org", birth_date=dt.date(1990, 1, 1))
+    with django_capture_on_commit_callbacks() as waitlisted_email:
+        services.join_waiting_list(run_id=run.pk, person=john, acting=Acting(user=john, role="citizen"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(enrolment_id=seated.pk, acting=Acting(user=seated.person, role="citizen"))
+    for callback in waitlisted_email:
+        callback()
+    assert failed_tasks == []
+    [offer] = to("john@example.org")
+    assert "En plass er blitt ledig" in offer.body
+
+
+def test_a_seat_given_up_before_its_confirmation_goes_sends_only_the_cancellation(
+    django_capture_on_commit_callbacks, failed_tasks
+):
+    run = factories.run(offer=factories.offer(), capacity=1)
+    kari = person("kari@example.org", birth_date=dt.date(1990, 1, 1))
+    with django_capture_on_commit_callbacks() as confirmation:
+        seated = services.sign_up(run_id=run.pk, person=kari, acting=Acting(user=kari, role="citizen"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(enrolment_id=seated.pk, acting=Acting(user=kari, role="citizen"))
+    for callback in confirmation:
+        callback()
+    assert failed_tasks == []
+    [cancelled] = to("kari@example.org")
+    assert "Du er meldt av" in cancelled.body and cancelled.attachments == []
+
+
+def test_an_offer_taken_before_its_reminder_goes_sends_no_reminder(django_capture_on_commit_callbacks, failed_tasks):
+    from enrolment import tasks
+
+    run = factories.run(offer=factories.offer(), capacity=1)
+    seated = sign_up(run, "kari@example.org")
+    john = person("john@example.org", birth_date=dt.date(1990, 1, 1))
+    waiting = services.join_waiting_list(run_id=run.pk, person=john, acting=Acting(user=john, role="citizen"))
+    services.cancel(enrolment_id=seated.pk, acting=Acting(user=seated.person, role="citizen"))
+    services.accept_offer(enrolment_id=waiting.pk, acting=Acting(user=john, role="citizen"))
+    mail.outbox.clear()
+    tasks.send_enrolment_email.enqueue(waiting.pk, "offer_reminder")
+    tasks.send_enrolment_email.enqueue(waiting.pk, "offered")
+    assert failed_tasks == [] and mail.outbox == []
+
+
+def test_a_session_reminder_for_someone_who_has_left_or_a_deleted_session_is_not_sent(failed_tasks):
+    from enrolment import tasks
+
+    run = factories.run(offer=factories.offer(), capacity=2, sessions=2)
+    first, second = run.sessions.order_by("starts_at")
+    kari, ola = sign_up(run, "kari@example.org"), sign_up(run, "ola@example.org")
+    services.cancel(enrolment_id=kari.pk, acting=Acting(user=kari.person, role="citizen"))
+    deleted_pk = second.pk
+    second.delete()
+    mail.outbox.clear()
+    tasks.send_session_reminder.enqueue(kari.pk, first.pk)
+    tasks.send_session_reminder.enqueue(ola.pk, deleted_pk)
+    assert failed_tasks == [] and mail.outbox == []
+    tasks.send_session_reminder.enqueue(ola.pk, first.pk)
+    assert [message.to for message in mail.outbox] == [["ola@example.org"]]
