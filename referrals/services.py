@@ -159,7 +159,10 @@ def accept(*, referral_id: int, coordinator, run_id: int | None = None) -> Refer
     referral.answered_at = referral.answered_at or timezone.now()
     referral.save(update_fields=["enrolment", "run", "status", "answered_at"])
     _record(referral, referral.status, acting, run=run_id)
-    _tell_both(referral)
+    # The person hears of the answer from place_from_referral's e-mail about the place or the waiting list, which
+    # carries what they need (the dates, the calendar file, their number in the queue, the link to cancel); a
+    # second e-mail saying only "there is news, look here" would be the same news twice.
+    _tell_worker(referral)
     return referral
 
 
@@ -227,6 +230,10 @@ def ask_for_contact(*, referral_id: int, coordinator) -> Referral:
 
 def _tell_both(referral):
     transaction.on_commit(lambda: tasks.tell.enqueue(referral.pk, "update_for_person"))
+    _tell_worker(referral)
+
+
+def _tell_worker(referral):
     transaction.on_commit(lambda: tasks.tell.enqueue(referral.pk, "update_for_worker"))
 
 
@@ -267,7 +274,7 @@ def withdraw(*, referral_id: int, person) -> Referral:
     referral.closed_at = timezone.now()
     referral.save(update_fields=["status", "note", "adaptation_needs", "closed_at"])
     _record(referral, "withdrawn", acting)
-    transaction.on_commit(lambda: tasks.tell.enqueue(referral.pk, "update_for_worker"))
+    _tell_worker(referral)
     return referral
 
 
@@ -452,7 +459,7 @@ def _tell_worker_of_news(referral: Referral) -> None:
     would tell them that something happened. The person is not told here: they did it themselves, or the e-mail
     about their enrolment told them."""
     if referral.referrer_sees_status:
-        transaction.on_commit(lambda: tasks.tell.enqueue(referral.pk, "update_for_worker"))
+        _tell_worker(referral)
 
 
 def mark_started(*, enrolment_ids, acting: Acting) -> int:

@@ -97,6 +97,7 @@ def every_kind_of_email(language: str):
     ]
     yield
     referral_services.accept(referral_id=referrals[0].pk, coordinator=coordinator, run_id=bare.pk)
+    referral_services.ask_for_contact(referral_id=referrals[1].pk, coordinator=coordinator)
     yield
     referral_services.remind_unanswered(now=timezone.now() + dt.timedelta(days=60))
     yield

@@ -54,16 +54,39 @@ def test_the_same_person_is_never_duplicated(refer):
     assert referral.person == existing
 
 
-def test_accepting_turns_the_held_seat_into_a_place_and_tells_both(
-    refer, coordinator, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("hold_seat", [True, False], ids=["held_seat", "free_seat"])
+def test_accepting_gives_the_person_a_place_and_tells_each_of_them_once(
+    refer, coordinator, hold_seat, django_capture_on_commit_callbacks
 ):
-    referral, _ = refer(hold_seat=True)
+    """The person's one e-mail is the confirmation, with the dates, the calendar file and the link to cancel;
+    the worker gets a link to the referral."""
+    referral, _ = refer(hold_seat=hold_seat)
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.accept(referral_id=referral.pk, coordinator=coordinator)
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED and referral.enrolment.status == Enrolment.Status.CONFIRMED
     assert referral.enrolment.source == Enrolment.Source.REFERRAL
-    assert {"ola@example.org", "worker@example.org"} <= {m.to[0] for m in mail.outbox}
+    [confirmation] = to("ola@example.org")
+    assert confirmation.subject == "Du er påmeldt: Keramikk"
+    assert "Her er datoene:" in confirmation.body and "/avmeld/" in confirmation.body
+    assert [part.get_content_type() for part in confirmation.attachments] == ["text/calendar"]
+    [notice] = to("worker@example.org")
+    assert_a_bare_notice(notice)
+    assert len(mail.outbox) == 2
+
+
+def test_accepting_onto_a_full_run_tells_the_person_their_place_in_the_queue_once(
+    refer, coordinator, run, django_capture_on_commit_callbacks
+):
+    factories.confirmed(run, 2)
+    referral, _ = refer()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept(referral_id=referral.pk, coordinator=coordinator)
+    [waiting] = to("ola@example.org")
+    assert "Du er nummer 1 av 1." in waiting.body
+    assert len(to("worker@example.org")) == 1 and len(mail.outbox) == 2
 
 
 def test_accepting_when_full_puts_the_person_on_the_waiting_list(refer, coordinator, run):
