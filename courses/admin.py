@@ -85,16 +85,13 @@ class RecordsChanges:
 class RevisesCalendarEvents:
     """Raises the calendar SEQUENCE of every session whose event an edit on this admin page changes, and tells
     the people with a seat on its run about those and about deleted sessions, as the coordinator's run page
-    does (enrolment.services).
+    does (enrolment.services): only those whose time, place or theme changed (courses.services.Revision), so a new
+    offer title or provider name revises the events without an e-mail; the next file fetched carries it.
 
     The snapshot is taken before the object is saved and compared after its inlines are, both inside the
     admin's transaction; it travels on the form, which lives as long as the request. Used after RecordsChanges,
     which writes what it did to the audit trail.
     """
-
-    # The e-mail says that the time, place or theme of sessions changed; an admin page whose edits change none
-    # of those (a provider's name) revises the events without telling anyone.
-    tells_people = True
 
     def sessions_shown_with(self, obj):
         raise NotImplementedError
@@ -110,13 +107,9 @@ class RevisesCalendarEvents:
             ]
         )
         super().save_related(request, form, formsets, change)
-        revised = services.raise_revised_sequences(before=form.calendar_before)
-        told = (
-            enrolment_services.tell_about_moved_sessions(session_ids=revised, deleted=deleted)
-            if self.tells_people
-            else 0
-        )
-        form.audit_detail.update(sessions_revised=revised, told=told)
+        revision = services.raise_revised_sequences(before=form.calendar_before)
+        told = enrolment_services.tell_about_moved_sessions(session_ids=revision.moved, deleted=deleted)
+        form.audit_detail.update(sessions_revised=revision.revised, told=told)
 
 
 class DistrictInline(admin.TabularInline):
@@ -139,9 +132,6 @@ class ProviderAdmin(RecordsChanges, RevisesCalendarEvents, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # "example.no" means https, as in Django 6
-    # A new name is a new revision of the events of its sessions (their description names the provider), but
-    # not news worth an e-mail to everyone on its courses: they get it with the next file they fetch.
-    tells_people = False
 
     def sessions_shown_with(self, obj):
         return Session.objects.filter(run__offer__provider=obj)

@@ -24,7 +24,10 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # keep the copy they imported and ignore a file whose SEQUENCE has not risen. The services that change
 # these compare them before and after (courses.services.calendar_snapshot and raise_revised_sequences).
 # The provider's name is in the description, so a renamed provider is a new revision too.
-SHOWN_IN_CALENDAR = (
+# Of those, what the session itself is: its time, place and theme. A change to one of these is news for the people
+# with a seat (enrolment.services.tell_about_moved_sessions, whose e-mail says that time, place or theme changed);
+# a new offer title or provider name, or a cancelled run (which has its own e-mail), is a new revision only.
+TIME_PLACE_AND_THEME = (
     "starts_at",
     "ends_at",
     "theme",
@@ -32,6 +35,9 @@ SHOWN_IN_CALENDAR = (
     "location__street_address",
     "location__postal_code",
     "location__city",
+)
+SHOWN_IN_CALENDAR = (
+    *TIME_PLACE_AND_THEME,
     "run__status",
     "run__offer__title",
     "run__offer__provider__name",

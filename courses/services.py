@@ -1,12 +1,13 @@
 """State changes of the catalogue that must keep derived columns in step."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, Max, Min, QuerySet
 
 from courses import search
-from courses.calendar import SHOWN_IN_CALENDAR, SessionEvent
+from courses.calendar import SHOWN_IN_CALENDAR, TIME_PLACE_AND_THEME, SessionEvent
 from courses.models import Run, Session
 
 
@@ -35,18 +36,27 @@ def calendar_snapshot(sessions: QuerySet[Session]) -> dict[int, tuple]:
     return {row[0]: row[1:] for row in sessions.order_by().values_list("pk", *SHOWN_IN_CALENDAR)}
 
 
-def raise_revised_sequences(*, before: dict[int, tuple]) -> list[int]:
-    """Raise the calendar SEQUENCE of every session in the snapshot whose event now shows something else.
+@dataclass(frozen=True)
+class Revision:
+    revised: list[int]  # sessions whose event shows something else now: their SEQUENCE rose
+    moved: list[int]  # of those, the ones whose time, place or theme changed: news for the people with a seat
 
-    Comparing what is shown, rather than trusting each caller to know which of its edits a calendar shows,
-    keeps that rule in one place (courses.calendar.SHOWN_IN_CALENDAR). Sessions added since the snapshot are
-    new events with their own UID and rightly start at 0; deleted ones are gone.
+
+def raise_revised_sequences(*, before: dict[int, tuple]) -> Revision:
+    """Raise the calendar SEQUENCE of every session in the snapshot whose event now shows something else, and say
+    which of them moved (courses.calendar.TIME_PLACE_AND_THEME), for enrolment.services.tell_about_moved_sessions.
+
+    Comparing what is shown, rather than trusting each caller to know which of its edits a calendar shows or an
+    e-mail should tell of, keeps both rules in one place (courses.calendar). Sessions added since the snapshot
+    are new events with their own UID and rightly start at 0; deleted ones are gone.
     """
     after = calendar_snapshot(Session.objects.filter(pk__in=list(before)))
     revised = sorted(pk for pk, shown in after.items() if shown != before[pk])
     if revised:
         Session.objects.filter(pk__in=revised).update(sequence=F("sequence") + 1)
-    return revised
+    own = len(TIME_PLACE_AND_THEME)  # the snapshot's first columns (SHOWN_IN_CALENDAR starts with them)
+    moved = [pk for pk in revised if after[pk][:own] != before[pk][:own]]
+    return Revision(revised=revised, moved=moved)
 
 
 def events_to_cancel(*, session_ids: Iterable[int]) -> list[SessionEvent]:
@@ -86,9 +96,9 @@ def update_run(*, run, fields: dict, sessions, acting) -> int:
     if changed:
         run.save(update_fields=changed)
     sessions.save()
-    revised = raise_revised_sequences(before=calendar_before)
+    revision = raise_revised_sequences(before=calendar_before)
     refresh_run_dates(run_ids=[run.pk])
-    told = enrolment_services.tell_about_moved_sessions(session_ids=revised, deleted=deleted)
+    told = enrolment_services.tell_about_moved_sessions(session_ids=revision.moved, deleted=deleted)
     record_change(
         acting=acting,
         action="run.updated",
@@ -96,7 +106,7 @@ def update_run(*, run, fields: dict, sessions, acting) -> int:
         detail={
             "fields": changed,
             "sessions_changed": sessions.has_changed(),
-            "sessions_revised": revised,
+            "sessions_revised": revision.revised,
             "sessions_deleted": [event.pk for event in deleted],
             "told": told,
         },

@@ -682,10 +682,11 @@ def publish_run(*, run_id: int, acting: Acting) -> int:
 
 
 def tell_about_moved_sessions(*, session_ids: list[int], deleted: Sequence[SessionEvent] = (), now=None) -> int:
-    """After an edit that changed what a calendar shows of these sessions, or deleted sessions (`deleted`, their
-    events as they were; courses.services.update_run, the admin): everyone with a place or an offered seat on a
-    published run whose changed or deleted session has not ended yet gets one e-mail per run, after commit, with
-    the updated calendar file, in which each deleted session's event is cancelled. The waiting list has no dates
+    """After an edit that changed the time, place or theme of these sessions (courses.services.Revision.moved), or
+    deleted sessions (`deleted`, their events as they were; courses.services.update_run, the admin): everyone with
+    a place or an offered seat on a published run whose changed or deleted session has not ended yet gets one
+    e-mail per run, after commit, with the updated calendar file, in which each deleted session's event is
+    cancelled. The waiting list has no dates
     to correct, and a seat held for a referral is not the person's until the referral is answered (the answer
     brings the dates); a correction to, or deletion of, a session that is over tells nobody. Runs inside the
     caller's transaction; returns how many are told."""

@@ -156,6 +156,36 @@ def test_a_new_offer_title_in_the_admin_revises_every_event_of_the_offer(client,
     assert str(events(client, run)[0]["SUMMARY"]) == "Mestringstreff for alle: Tema 1"
 
 
+def test_a_new_offer_title_or_description_in_the_admin_emails_nobody(
+    client, superuser, run, django_capture_on_commit_callbacks
+):
+    """The e-mail about moved sessions says that their time, place or theme changed, which a title does not."""
+    kari = person("kari@example.org", birth_date=dt.date(1990, 1, 1))
+    enrolment_services.sign_up(run_id=run.pk, person=kari, acting=Acting(user=kari))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        save_in_admin(client, run.offer, title="Mestringstreff for alle")
+        save_in_admin(client, run.offer, description="Seks samlinger om mestring i hverdagen.")
+    assert sequences(client, run) == [1, 1, 1]  # the title is in the events; the description is not
+    assert mail.outbox == []
+    retitled, described = AuditEvent.objects.filter(action="offer.updated").order_by("pk")
+    assert retitled.detail["sessions_revised"] == sorted(run.sessions.values_list("pk", flat=True))
+    assert (retitled.detail["told"], described.detail["sessions_revised"], described.detail["told"]) == (0, [], 0)
+
+
+def test_a_new_theme_in_the_admin_tells_the_people_with_a_seat(
+    client, superuser, run, django_capture_on_commit_callbacks
+):
+    kari = person("kari@example.org", birth_date=dt.date(1990, 1, 1))
+    enrolment_services.sign_up(run_id=run.pk, person=kari, acting=Acting(user=kari))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        save_in_admin(client, run, **{"sessions-0-theme": "Ny start"})
+    [moved] = mail.outbox
+    assert moved.to == ["kari@example.org"] and "Vi har endret tid, sted eller tema" in moved.body
+    assert AuditEvent.objects.get(action="run.updated").detail["told"] == 1
+
+
 def test_a_new_address_in_the_admin_revises_the_events_held_there(client, superuser, run):
     other = factories.run(offer=factories.offer(), sessions=1)
     place = run.sessions.first().location
