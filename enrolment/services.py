@@ -239,18 +239,18 @@ def _check_registration_window(run: Run, person, *, now) -> None:
     if in_continuing_window and not is_continuing(run, person):
         raise EnrolmentRefusal(
             _("Fram til %(date)s er plassene holdt av for dem som går på kurset nå. Etter det kan alle melde seg på.")
-            % {"date": date_format(timezone.localtime(run.continuing_until), "j. F")},
+            % {"date": date_format(timezone.localtime(run.continuing_until), "DAY_MONTH_FORMAT")},
             code="continuing_only",
         )
     if opens and now < opens and not (in_continuing_window and is_continuing(run, person)):
         raise EnrolmentRefusal(
-            _("Påmeldingen åpner %(date)s.") % {"date": date_format(timezone.localtime(opens), "j. F Y")},
+            _("Påmeldingen åpner %(date)s.") % {"date": date_format(timezone.localtime(opens), "DATE_FORMAT")},
             code="not_yet_open",
         )
     if closes and now >= closes:
         raise EnrolmentRefusal(
             _("Påmeldingsfristen gikk ut %(date)s. Ta gjerne kontakt, så ser vi om det går likevel.")
-            % {"date": date_format(timezone.localtime(closes), "j. F Y")},
+            % {"date": date_format(timezone.localtime(closes), "DATE_FORMAT")},
             code="closed",
         )
 

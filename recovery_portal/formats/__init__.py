@@ -2,6 +2,7 @@
 
 The portal's own formats are named like Django's and used the same way, `{{ value|date:"WEEKDAY_DATE_FORMAT" }}`:
 
+- DAY_MONTH_FORMAT: a day of this year, "30. november" / "30 November".
 - WEEKDAY_DATE_FORMAT: a session's day, "mandag 30. november" / "Monday 30 November".
 - WEEKDAY_DATETIME_FORMAT: the same with the time it starts, "mandag 30. november 18:00".
 

@@ -320,3 +320,34 @@ def test_pages_send_security_headers(client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_english_pages_and_refusals_write_the_day_before_the_month_without_a_full_stop(client):
+    """The Norwegian "30. november" read "30. November" in English; English readers get "30 November"."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from audit.services import Acting
+    from enrolment import services as enrolment_services
+    from tests.people import person
+
+    offer = factories.offer(title="Keramikk")
+    ongoing = factories.run(offer=offer, first_session=timezone.localdate() - dt.timedelta(days=14), sessions=4)
+    kept_until = timezone.now() + dt.timedelta(days=5)
+    following = factories.run(
+        offer=offer,
+        first_session=timezone.localdate() + dt.timedelta(days=60),
+        follows=ongoing,
+        continuing_until=kept_until,
+    )
+    with translation.override("en"):
+        list_page = client.get(reverse("courses:list")).content.decode()
+        detail_page = client.get(offer.get_absolute_url()).content.decode()
+        started = date_format(timezone.localtime(ongoing.starts_at), "j F")
+        kept = date_format(timezone.localtime(kept_until), "j F")
+        assert f"Under way (started {started})" in list_page
+        assert f"Until {kept}, places are kept for people continuing from last term." in detail_page
+        newcomer = person("john@example.org", birth_date=dt.date(1990, 1, 1))
+        with pytest.raises(enrolment_services.EnrolmentRefusal) as refusal:
+            enrolment_services.sign_up(run_id=following.pk, person=newcomer, acting=Acting(user=newcomer))
+        assert refusal.value.message.startswith(f"Until {kept}, ")

@@ -19,5 +19,6 @@ DATETIME_INPUT_FORMATS = [
 ]
 
 # The portal's own formats (see recovery_portal/formats/__init__.py).
+DAY_MONTH_FORMAT = "j. F"  # '30. november'
 WEEKDAY_DATE_FORMAT = "l j. F"  # 'mandag 30. november'
 WEEKDAY_DATETIME_FORMAT = "l j. F H:i"  # 'mandag 30. november 18:00'

@@ -6,5 +6,6 @@ and ends a sentence with "p.m.."; English readers here get the day before the mo
 
 DATE_FORMAT = "j F Y"  # '30 November 2026'
 DATETIME_FORMAT = "j F Y H:i"  # '30 November 2026 18:00'
+DAY_MONTH_FORMAT = "j F"  # '30 November'
 WEEKDAY_DATE_FORMAT = "l j F"  # 'Monday 30 November'
 WEEKDAY_DATETIME_FORMAT = "l j F H:i"  # 'Monday 30 November 18:00'

@@ -1,4 +1,5 @@
 """Norwegian nynorsk: the portal's own formats (see recovery_portal/formats/__init__.py)."""
 
+DAY_MONTH_FORMAT = "j. F"  # '30. november'
 WEEKDAY_DATE_FORMAT = "l j. F"  # 'måndag 30. november'
 WEEKDAY_DATETIME_FORMAT = "l j. F H:i"  # 'måndag 30. november 18:00'
