@@ -84,6 +84,12 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.first_name or self.email.split("@")[0]
 
+    @property
+    def contact_email(self) -> str:
+        """The address to show and to write to: empty where the stored one only stands in for a mobile number or
+        an erased account (accounts.services), whose ".invalid" domain can receive nothing."""
+        return "" if self.email.endswith(".invalid") else self.email
+
 
 class ServiceUnit(models.Model):
     """Where health workers work, e.g. "Psykisk helse- og rustjenesten, Bydel Grorud"."""

@@ -30,7 +30,7 @@ def _table(run, enrolments):
     rows = [
         [
             e.person.first_name,
-            "" if e.person.email.endswith(".invalid") else e.person.email,
+            e.person.contact_email,
             e.person.phone,
             e.get_status_display(),
             e.get_source_display(),

@@ -122,6 +122,12 @@ class ConfirmForm(forms.Form):
     """Nothing to fill in: the button is the confirmation."""
 
 
+class RemindersForm(forms.Form):
+    """One button that turns reminders on or off: what it asks for travels in a hidden field."""
+
+    wants = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
 class SemesterForm(forms.ModelForm):
     class Meta:
         model = Semester

@@ -560,6 +560,25 @@ def waiting_position(enrolment: Enrolment) -> tuple[int, int] | None:
     return queue.index(enrolment.pk) + 1, len(queue)
 
 
+@transaction.atomic(durable=True)
+def set_reminders(*, enrolment_id: int, wants: bool, acting: Acting) -> Enrolment:
+    """An e-mail the day before each session (tasks.send_session_reminder), on or off, while the person is on
+    the run or its waiting list. Seats are not touched, so no run is locked; only this one field is written."""
+    enrolment = Enrolment.objects.select_related("person").get(pk=enrolment_id)
+    if not enrolment.is_active:
+        raise EnrolmentRefusal(_("Du er allerede meldt av."), code="not_active")
+    if enrolment.wants_reminders != wants:
+        enrolment.wants_reminders = wants
+        enrolment.save(update_fields=["wants_reminders", "updated_at"])
+        record_change(
+            acting=acting,
+            action="enrolment.reminders_on" if wants else "enrolment.reminders_off",
+            subject=enrolment.person,
+            obj=enrolment,
+        )
+    return enrolment
+
+
 def enrolments_of(person) -> list[tuple[Enrolment, tuple[int, int] | None]]:
     """Min side's list: each enrolment, with (place, of how many) for those on a waiting list."""
     rows = []

@@ -64,7 +64,7 @@ def _calendar_attachment(run, sessions, cancelled=()) -> MIMEText | None:
 
 def _reachable(person) -> bool:
     """An erased account, or an address that stands in for a mobile number, gets no e-mail."""
-    return not person.anonymised_at and not person.email.endswith(".invalid")
+    return not person.anonymised_at and bool(person.contact_email)
 
 
 def _context(enrolment):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("pamelding/<uuid:public_id>/avmeld/", citizen.cancel, name="cancel"),
     path("pamelding/<uuid:public_id>/ta-imot/", citizen.accept, name="accept"),
     path("pamelding/<uuid:public_id>/si-nei/", citizen.decline, name="decline"),
+    path("pamelding/<uuid:public_id>/paminnelser/", citizen.reminders, name="reminders"),
     path("tilbud/<slug:slug>/si-fra-neste-semester/", citizen.register_interest, name="interest"),
     path("min-side/interesser/<int:pk>/fjern/", citizen.withdraw_interest, name="interest_withdraw"),
     path("kurs/", coordinator.dashboard, name="dashboard"),

@@ -17,7 +17,7 @@ def _recipients(referral, kind):
 
     if kind.endswith("_for_person"):
         person = referral.person
-        if person is None or person.email.endswith(".invalid"):
+        if person is None or not person.contact_email:
             return [], settings.LANGUAGE_CODE
         return [person.email], person.preferred_language
     if kind.endswith("_for_worker"):

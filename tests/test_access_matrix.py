@@ -177,6 +177,9 @@ MATRIX.update(
         "enrolment:cancel": [Case(citizens_enrolment("enrolment:cancel"), owner_only(200))],
         "enrolment:accept": [Case(citizens_enrolment("enrolment:accept"), owner_only(200))],
         "enrolment:decline": [Case(citizens_enrolment("enrolment:decline"), owner_only(200))],
+        "enrolment:reminders": [
+            Case(citizens_enrolment("enrolment:reminders"), owner_only(302), method="post", data={"wants": "on"})
+        ],
         "enrolment:interest": [
             Case(lambda w: reverse("enrolment:interest", kwargs={"slug": w.offer.slug}), signed_in(302), method="post")
         ],

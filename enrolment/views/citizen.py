@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.services import acting_self, update_profile
 from courses.models import Offer, Run
 from enrolment import links, services
-from enrolment.forms import ConfirmForm, SignUpForm
+from enrolment.forms import ConfirmForm, RemindersForm, SignUpForm
 from enrolment.models import Enrolment, Interest
 
 # What the sign-up page, its form and the preview of the rules (services.sign_up_refusal) read of a run; the
@@ -156,9 +156,35 @@ def confirmation(request, public_id):
             "position": position,
             "waiting": waiting,
             "cancel_token": links.token_for(enrolment, "cancel"),
+            "view_token": request.GET.get("t", ""),  # checked by _own_or_linked, where it was needed
             "accept_token": links.token_for(enrolment, "accept") if offered else "",
         },
     )
+
+
+@never_cache
+@require_POST
+def reminders(request, public_id):
+    """The button on Min side and on the confirmation page (reached by the signed link as well)."""
+    enrolment = _own_or_linked(request, public_id, "view")
+    form = RemindersForm(request.POST)
+    form.is_valid()  # a hidden yes-or-no: anything else reads as no
+    wants = form.cleaned_data.get("wants", False)
+    try:
+        services.set_reminders(enrolment_id=enrolment.pk, wants=wants, acting=acting_self(enrolment.person))
+    except services.EnrolmentRefusal as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("Du får en påminnelse på e-post dagen før hver samling.")
+            if wants
+            else _("Du får ikke flere påminnelser om dette kurset."),
+        )
+    if request.user.is_authenticated and enrolment.person_id == request.user.pk:
+        return redirect("accounts:my_page")
+    url = reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
+    return redirect(f"{url}?t={links.token_for(enrolment, 'view')}")
 
 
 def _act(request, public_id, *, action, service, template, success):

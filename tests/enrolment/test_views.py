@@ -453,3 +453,46 @@ def test_a_cancelled_runs_sign_up_page_says_it_is_cancelled_and_a_drafts_is_not_
     assert _page(client, draft).status_code == 404
     Run.objects.filter(pk=draft.pk).update(status=Run.Status.CANCELLED)
     assert _page(client, draft).status_code == 404  # cancelled before it was ever published
+
+
+def test_reminders_are_turned_on_and_off_from_min_side_and_leave_an_audit_row(client, run):
+    kari = person("kari@example.org", name="Kari", birth_date=dt.date(1990, 5, 17))
+    enrolment = Enrolment.objects.create(run=run, person=kari, status=Status.CONFIRMED)
+    client.force_login(kari)
+    assert "Ja, send meg påminnelser" in client.get(reverse("accounts:my_page")).text
+    url = reverse("enrolment:reminders", kwargs={"public_id": enrolment.public_id})
+    response = client.post(url, {"wants": "on"}, follow=True)
+    assert "Du får en påminnelse på e-post dagen før hver samling." in response.text
+    assert "Slå av påminnelser" in response.text
+    enrolment.refresh_from_db()
+    assert enrolment.wants_reminders
+    client.post(url, {"wants": ""})
+    enrolment.refresh_from_db()
+    assert not enrolment.wants_reminders
+    assert list(
+        AuditEvent.objects.filter(object_id=str(enrolment.pk)).order_by("pk").values_list("action", flat=True)
+    ) == [
+        "enrolment.reminders_on",
+        "enrolment.reminders_off",
+    ]
+
+
+def test_reminders_can_be_turned_on_from_the_confirmation_link_without_an_account(client, run):
+    response = sign_up_anonymously(client, run, "kari@example.org")
+    confirmation = client.get(response.url).text
+    assert "Ja, send meg påminnelser" in confirmation
+    token = re.search(r'name="t" value="([^"]+)"', confirmation).group(1)
+    enrolment = Enrolment.objects.get()
+    url = reverse("enrolment:reminders", kwargs={"public_id": enrolment.public_id})
+    assert client.post(url, {"wants": "on"}).status_code == 404  # no link, no change
+    response = client.post(url, {"wants": "on", "t": token})
+    assert response.status_code == 302 and response.url.startswith(
+        reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
+    )
+    enrolment.refresh_from_db()
+    assert enrolment.wants_reminders
+
+
+def test_someone_signed_up_with_a_mobile_number_only_is_not_offered_e_mail_reminders(client, run):
+    response = sign_up_anonymously(client, run, "", phone="912 34 567")
+    assert "påminnelse" not in client.get(response.url).text.split("<main", 1)[1]
