@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -580,10 +581,15 @@ def set_reminders(*, enrolment_id: int, wants: bool, acting: Acting) -> Enrolmen
 
 
 def enrolments_of(person) -> list[tuple[Enrolment, tuple[int, int] | None]]:
-    """Min side's list: each enrolment, with (place, of how many) for those on a waiting list."""
+    """Min side's list: each enrolment, with (place, of how many) for those on a waiting list, and its run's
+    sessions that have not ended (run.upcoming_sessions)."""
+    upcoming = Session.objects.filter(ends_at__gte=timezone.now()).select_related("location").order_by("starts_at")
     rows = []
     for enrolment in (
-        Enrolment.objects.filter(person=person).select_related("run__offer", "run__semester").order_by("-created_at")
+        Enrolment.objects.filter(person=person)
+        .select_related("run__offer", "run__semester")
+        .prefetch_related(Prefetch("run__sessions", queryset=upcoming, to_attr="upcoming_sessions"))
+        .order_by("-created_at")
     ):
         place = waiting_position(enrolment) if enrolment.status == Status.WAITLISTED else None
         rows.append((enrolment, place))

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from accounts.models import Role, User
@@ -496,3 +497,27 @@ def test_reminders_can_be_turned_on_from_the_confirmation_link_without_an_accoun
 def test_someone_signed_up_with_a_mobile_number_only_is_not_offered_e_mail_reminders(client, run):
     response = sign_up_anonymously(client, run, "", phone="912 34 567")
     assert "påminnelse" not in client.get(response.url).text.split("<main", 1)[1]
+
+
+def test_min_side_shows_each_course_s_next_session_and_calendar_file_in_the_same_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    kari = person("kari@example.org", name="Kari")
+    client.force_login(kari)
+    runs = []
+
+    def add_course():
+        run = factories.run(offer=factories.offer(), sessions=3)
+        Enrolment.objects.create(run=run, person=kari, status=Status.CONFIRMED)
+        runs.append(run)
+
+    add_course()
+    with django_assert_max_num_queries(50) as one:
+        page = client.get(reverse("accounts:my_page")).text
+    first = runs[0].sessions.order_by("starts_at").first()
+    assert "Neste samling: " + date_format(timezone.localtime(first.starts_at), "WEEKDAY_DATETIME_FORMAT") in page
+    assert reverse("courses:run_calendar", kwargs={"slug": runs[0].offer.slug, "run_id": runs[0].pk}) in page
+    add_course()
+    add_course()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(reverse("accounts:my_page"))
