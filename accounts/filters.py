@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
+from recovery_portal.querydata import without_control_characters
 
 ACTION_CHOICES = [
     ("account.created", _("Konto opprettet")),
@@ -34,8 +35,8 @@ class AuditEventFilter(django_filters.FilterSet):
         model = AuditEvent
         fields: list[str] = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(without_control_characters(data), *args, **kwargs)
         for field in self.form.fields.values():
             field.widget.attrs.setdefault("class", "ds-input")
 

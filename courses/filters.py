@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from courses import search
 from courses.models import District, Municipality, Offer, Run, Semester, Session
+from recovery_portal.querydata import without_control_characters
 
 
 class Weekday:
@@ -166,8 +167,8 @@ class OfferFilter(django_filters.FilterSet):
         model = Offer
         fields: list[str] = []
 
-    def __init__(self, *args, now=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, now=None, **kwargs):
+        super().__init__(without_control_characters(data), *args, **kwargs)
         self.now = now or timezone.now()
         self.corrected_query = None
         self.match_count = None  # the number of matches, once a search has counted them

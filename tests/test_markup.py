@@ -99,3 +99,25 @@ def test_every_column_of_the_sessions_table_has_a_header(client):
     assert rows
     for row in rows:
         assert row.count("<td") == headers, row
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "person", "params"),
+    [
+        ("courses:list", None, {"q": "kera\x00mikk\x01"}),
+        ("accounts:audit_log", "municipality_admin", {"person": "ida\x00@example.org", "since": "2026-11-01\x1f"}),
+    ],
+)
+def test_control_characters_in_a_link_never_reach_the_page(client, url_name, person, params):
+    """HTML allows no control characters (the Nu checker refuses U+0000), and filter forms show their query back."""
+    world = build_world()
+    if person:
+        client.force_login(world.people[person])
+    with translation.override("nb"):
+        response = client.get(reverse(url_name), params)
+    assert response.status_code == 200
+    assert not re.search(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]", response.text)
+    for value in params.values():
+        shown = re.sub(r"[\x00-\x1f]", "", value)
+        assert f'value="{shown}"' in response.text
