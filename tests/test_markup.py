@@ -102,6 +102,32 @@ def test_every_column_of_the_sessions_table_has_a_header(client):
 
 
 @pytest.mark.django_db
+def test_too_many_sign_in_attempts_get_a_whole_page_in_the_readers_language(client):
+    """Without templates/429.html allauth answered with a bare English page: no doctype, no lang."""
+    with translation.override("en"):
+        url = reverse("account_login")
+    assert url.startswith("/en/")
+    for number in range(40):
+        response = client.post(url, {"login": f"p{number}@example.org", "password": "feil"})
+        if response.status_code == 429:
+            break
+    assert response.status_code == 429
+    html = response.text
+    assert html.lstrip().startswith("<!DOCTYPE html>"), html[:80]
+    assert '<html lang="en"' in html
+    assert "Too many attempts in a short time" in html
+
+
+@pytest.mark.parametrize("template", ["404.html", "429.html", "500.html"])
+def test_every_error_page_is_a_whole_html_document(template, rf):
+    """The pages Django and allauth answer errors with are checked as well; each needs a doctype and a language."""
+    with translation.override("nb"):
+        html = render_to_string(template, request=rf.get("/"))
+    assert html.lstrip().startswith("<!DOCTYPE html>"), html[:80]
+    assert re.search(r'<html lang="[a-z]{2}"', html)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url_name", "person", "params"),
     [
