@@ -42,9 +42,16 @@ def _language_links(request):
     return links
 
 
+# Each language by its own name, as short as it is still clear: Django's "norsk (bokmål)" and "norsk (nynorsk)"
+# took the language menu to a second line on a phone, on every page.
+SHORT_NAMES = {"nb": "Bokmål", "nn": "Nynorsk"}
+
+
 @functools.cache
 def _language_names():
-    return tuple((code, get_language_info(code)["name_local"]) for code in dict(settings.LANGUAGES))
+    return tuple(
+        (code, SHORT_NAMES.get(code) or get_language_info(code)["name_local"]) for code in dict(settings.LANGUAGES)
+    )
 
 
 @functools.lru_cache(maxsize=8192)

@@ -200,3 +200,10 @@ def test_switching_language_changes_the_text(client, compiled_translations):
     nynorsk = client.get("/nn/tilbud/").content.decode()
     assert "Søk i alle tilbod" in nynorsk
     assert "Meistringskurs" in nynorsk
+
+
+def test_the_language_menu_names_each_language_in_itself_and_short(client):
+    page = client.get("/personvern/").content.decode()
+    menu = page.split('class="language-nav"', 1)[1].split("</nav>", 1)[0]
+    names = re.findall(r'lang="(\w+)" hreflang="\w+"[^>]*>([^<]+)</a>', menu)
+    assert names == [("nb", "Bokmål"), ("nn", "Nynorsk"), ("da", "Dansk"), ("en", "English")]
