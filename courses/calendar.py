@@ -40,6 +40,7 @@ SHOWN_IN_CALENDAR = (
     *TIME_PLACE_AND_THEME,
     "run__status",
     "run__offer__title",
+    "run__offer__slug",  # in the event's URL and description
     "run__offer__provider__name",
 )
 

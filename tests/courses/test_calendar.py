@@ -156,6 +156,13 @@ def test_a_new_offer_title_in_the_admin_revises_every_event_of_the_offer(client,
     assert str(events(client, run)[0]["SUMMARY"]) == "Mestringstreff for alle: Tema 1"
 
 
+def test_a_new_web_address_for_the_offer_revises_its_events_which_link_to_it(client, superuser, run):
+    save_in_admin(client, run.offer, slug="mestringstreff-ny-adresse")
+    run.offer.refresh_from_db()
+    assert sequences(client, run) == [1, 1, 1]
+    assert str(events(client, run)[0]["URL"]).endswith("/tilbud/mestringstreff-ny-adresse/")
+
+
 def test_a_new_offer_title_or_description_in_the_admin_emails_nobody(
     client, superuser, run, django_capture_on_commit_callbacks
 ):
