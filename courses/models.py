@@ -359,6 +359,11 @@ class Offer(models.Model):
     def join_explanation(self) -> str:
         return JOIN_EXPLANATIONS[self.join_method]
 
+    @property
+    def has_age_limits(self) -> bool:
+        """Whether joining needs the person's birth date (it is asked for only then)."""
+        return self.min_age is not None or self.max_age is not None
+
     def fits_age(self, age: int) -> bool:
         return (self.min_age is None or age >= self.min_age) and (self.max_age is None or age <= self.max_age)
 
@@ -386,6 +391,11 @@ class RunQuerySet(models.QuerySet):
         and sign-up page are how people who kept them learn they are off. A draft cancelled before it was
         published never handed out its dates, so it has nothing to correct and keeps them to itself."""
         return self.filter(status__in=[Run.Status.PUBLISHED, Run.Status.CANCELLED], published_at__isnull=False)
+
+    def public(self):
+        """Runs with a public sign-up page: ever published, of an offer that is shown. Nobody signs up to
+        another on their own, whatever a hand-made form names."""
+        return self.ever_published().filter(offer__is_published=True)
 
     def upcoming(self, now=None):
         """Published runs that have not ended yet (ongoing runs included)."""

@@ -86,18 +86,20 @@ class SignUpForm(forms.Form):
     wants_reminders = forms.BooleanField(label=_("Send meg en påminnelse dagen før hver samling"), required=False)
     waiting_list = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, needs_birth_date: bool, **kwargs):
+    def __init__(self, *args, user, needs_birth_date: bool | None, **kwargs):
+        """``needs_birth_date``: whether the offer has an age limit; None where that is not known yet (a posted
+        form is read before its run, and the sign-up checks the age limit), so a birth date is taken if given."""
         super().__init__(*args, **kwargs)
         self.user = user
         if user.is_authenticated:
             for name in ("name", "email", "phone"):
                 del self.fields[name]
-            if not needs_birth_date or user.birth_date:
+            if needs_birth_date is False or user.birth_date:
                 del self.fields["birth_date"]
-        elif not needs_birth_date:
+        elif needs_birth_date is False:
             del self.fields["birth_date"]
         if "birth_date" in self.fields:
-            self.fields["birth_date"].required = True
+            self.fields["birth_date"].required = bool(needs_birth_date)
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone", ""))

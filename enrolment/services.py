@@ -27,6 +27,7 @@ Refusals are ``EnrolmentRefusal`` exceptions carrying a message for the person.
 
 import datetime as dt
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -49,6 +50,11 @@ Source = Enrolment.Source
 
 
 class EnrolmentRefusal(Exception):
+    """A rule said no. A refusal of someone's own sign-up also carries the run it read under its lock (``run``),
+    so the page that explains the refusal needs no query of its own."""
+
+    run: Run | None = None
+
     def __init__(self, message: str, *, code: str = "refused"):
         super().__init__(message)
         self.message = message
@@ -71,26 +77,48 @@ class AddressKnown(EnrolmentRefusal):
 # --- locking and counting ----------------------------------------------------------------------------
 
 
-# What the rules read of a locked run's offer and provider: the whole rows took a sixth of a sign-up's time
-# to load. A rule that reads another field still works, with one query more, which the exact query counts
-# in tests/enrolment/test_views.py catch: add the field here.
+# What the rules, and the sign-up pages that explain a refusal, read of a locked run's offer, provider and
+# semester: the whole rows took a sixth of a sign-up's time to load. A rule or page that reads another field
+# still works, with one query more, which the exact query counts in tests/enrolment/test_views.py catch: add
+# the field here.
 _LOCKED_RUN_FIELDS = (
     *(field.name for field in Run._meta.concrete_fields),
     *("offer__title", "offer__join_method", "offer__min_age", "offer__max_age", "offer__provider"),
+    *("offer__slug", "offer__content_language", "semester__name"),
     *("offer__provider__name", "offer__provider__max_active_per_semester", "offer__provider__seat_offer_hours"),
 )
 
 
-def _lock_runs(*run_ids: int) -> dict[int, Run]:
-    """Lock the runs' rows (in id order) for the rest of the transaction: all a transaction needs, in one call."""
+def _lock_runs(*run_ids: int, among=None) -> dict[int, Run]:
+    """Lock the runs' rows (in id order) for the rest of the transaction: all a transaction needs, in one call.
+    Runs not ``among`` those given (a queryset of runs) are left out, unlocked."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Runs can only be locked inside a transaction.")
     runs = (
-        Run.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("offer__provider")
+        (Run.objects.all() if among is None else among)
+        .select_for_update(no_key=True, of=("self",))
+        .select_related("offer__provider", "semester")
         .only(*_LOCKED_RUN_FIELDS)
     )
     return {run.pk: run for run in runs.filter(pk__in=sorted(set(run_ids))).order_by("pk")}
+
+
+def _lock_public_run(run_id: int) -> Run:
+    """The run a person's own sign-up names, locked; Run.DoesNotExist unless it has a public sign-up page."""
+    try:
+        return _lock_runs(run_id, among=Run.objects.public())[run_id]
+    except KeyError:
+        raise Run.DoesNotExist from None
+
+
+@contextmanager
+def _refusals_carry(run: Run):
+    """Refusals raised inside carry the locked run (``EnrolmentRefusal.run``)."""
+    try:
+        yield
+    except EnrolmentRefusal as refusal:
+        refusal.run = run
+        raise
 
 
 def _lock_enrolment(enrolment_id: int) -> tuple[Enrolment, Run]:
@@ -261,7 +289,7 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 
 
 def _check_age(offer: Offer, person, *, on: dt.date) -> None:
-    if offer.min_age is None and offer.max_age is None:
+    if not offer.has_age_limits:
         return
     if person.birth_date is None:
         raise EnrolmentRefusal(
@@ -305,22 +333,26 @@ def _check_semester_limit(run: Run, person) -> None:
 def sign_up(
     *, run_id: int, person, acting: Acting, source: str = Source.SELF, wants_reminders: bool = False, now=None
 ) -> Enrolment:
-    """Take a seat. Raises RunFull when there is none to take (then offer the waiting list)."""
+    """The person's own seat on a run with a public sign-up page (Run.DoesNotExist for any other run). Raises
+    RunFull when there is none to take (then offer the waiting list)."""
     now = now or timezone.now()
     lock_person(user=person)
-    run = _lock_runs(run_id)[run_id]
-    _check_can_join(run, person, source=source, now=now)
-    source = _check_seat_for(run, person, source=source, now=now)
+    run = _lock_public_run(run_id)
+    with _refusals_carry(run):
+        _check_can_join(run, person, source=source, now=now)
+        source = _check_seat_for(run, person, source=source, now=now)
     return _confirm(run, person, acting=acting, source=source, wants_reminders=wants_reminders)
 
 
 @transaction.atomic(durable=True)
 def join_waiting_list(*, run_id: int, person, acting: Acting, source: str = Source.SELF, now=None) -> Enrolment:
+    """The person's own place on the waiting list of a run with a public sign-up page."""
     now = now or timezone.now()
     lock_person(user=person)
-    run = _lock_runs(run_id)[run_id]
-    _check_can_join(run, person, source=source, now=now)
-    _check_no_free_seat(run, now=now)
+    run = _lock_public_run(run_id)
+    with _refusals_carry(run):
+        _check_can_join(run, person, source=source, now=now)
+        _check_no_free_seat(run, now=now)
     return _wait(run, person, acting=acting, source=source)
 
 
@@ -347,20 +379,24 @@ def sign_up_without_account(
     One transaction, locked as every seat is: the person's address first (so a second click, or the same
     person signing up to another run at the same moment, waits for the first and finds its person), then
     the run; then the person is looked up; then the checks; and only then the writes. A refusal (full, too
-    young) writes nothing at all, not even a new account.
+    young) writes nothing at all, not even a new account. A run without a public sign-up page raises
+    Run.DoesNotExist.
     """
     now = now or timezone.now()
     source = Source.SELF
     lock_person(email=email, phone=phone)
-    run = _lock_runs(run_id)[run_id]
-    if find_citizen(email=email, phone=phone) is not None:
-        raise AddressKnown()
-    # Someone we have never seen: no enrolments, no history. Checked as the account that will be stored.
-    _check_can_join(run, User(birth_date=birth_date), source=source, now=now)
-    if waiting_list:
-        _check_no_free_seat(run, now=now)
-    else:
-        source = _check_seat_for(run, None, source=source, now=now)
+    run = _lock_public_run(run_id)
+    # No more than the offer needs: a birth date is kept only where there is an age limit to check it against.
+    birth_date = birth_date if run.offer.has_age_limits else None
+    with _refusals_carry(run):
+        if find_citizen(email=email, phone=phone) is not None:
+            raise AddressKnown()
+        # Someone we have never seen: no enrolments, no history. Checked as the account that will be stored.
+        _check_can_join(run, User(birth_date=birth_date), source=source, now=now)
+        if waiting_list:
+            _check_no_free_seat(run, now=now)
+        else:
+            source = _check_seat_for(run, None, source=source, now=now)
     person = create_citizen(name=name, email=email, phone=phone, birth_date=birth_date, language=language)
     if waiting_list:
         return _wait(run, person, acting=acting_self(person), source=source)

@@ -63,8 +63,8 @@ def pause_after_the_first_run_lock(monkeypatch):
     barrier = threading.Barrier(2)
     paused = threading.local()
 
-    def lock_runs(*run_ids):
-        runs = real_lock_runs(*run_ids)
+    def lock_runs(*run_ids, **kwargs):
+        runs = real_lock_runs(*run_ids, **kwargs)
         if threading.current_thread() is not threading.main_thread() and not getattr(paused, "done", False):
             paused.done = True
             lock_runs.holds_a_run.set()

@@ -29,15 +29,10 @@ _SIGN_UP_PAGE_FIELDS = (
 
 @never_cache
 def sign_up(request, run_id):
-    runs = (
-        Run.objects.filter(offer__is_published=True)
-        .select_related("offer__provider", "semester")
-        .only(*_SIGN_UP_PAGE_FIELDS)
-    )
     posted = request.POST or None
     if posted is None:
         # A cancelled run's page says so (its link may be in a bookmark or an e-mail); a draft is not there yet.
-        run = get_object_or_404(runs.ever_published(), pk=run_id)
+        run = _public_run(run_id)
         person = request.user if request.user.is_authenticated else None
         refusal = services.sign_up_refusal(run=run, person=person)
         if refusal is not None:
@@ -51,37 +46,46 @@ def sign_up(request, run_id):
         waiting = not services.count_seats(run).open_to_walk_ins
         return _sign_up_page(request, run, _sign_up_form(request, run, None, waiting=waiting), waiting=waiting)
 
-    # Posted: the service counts the seats under the run's lock, so they are not counted here first.
-    run = get_object_or_404(runs.published(), pk=run_id)
-    form = _sign_up_form(request, run, posted)
+    # Posted: the service reads the run and counts its seats under the run's lock, and a refusal carries the run
+    # for the page that explains it, so the run is not read here first. The form takes a birth date wherever the
+    # page asked for one; whether the offer needs it is the service's to check, with the age limit.
+    form = SignUpForm(posted, user=request.user, needs_birth_date=None)
     if not form.is_valid():
-        return _sign_up_page(request, run, form, waiting=not services.count_seats(run).open_to_walk_ins)
+        run = _public_run(run_id)
+        form = _sign_up_form(request, run, posted)
+        if not form.is_valid():
+            return _sign_up_page(request, run, form, waiting=not services.count_seats(run).open_to_walk_ins)
     try:
-        enrolment = _enrol(request, run, form.cleaned_data)
-    except services.RunFull:
+        enrolment = _enrol(request, run_id, form.cleaned_data)
+    except Run.DoesNotExist:
+        raise Http404 from None
+    except services.RunFull as full:
         # The last seat went while the form was filled in. Nothing needs correcting, so one question
         # instead of the form again: the waiting list, with everything typed carried along.
+        run = full.run
         return render(
             request,
             "enrolment/sign_up_full_now.html",
             {"run": run, "offer": run.offer, "form": _sign_up_form(request, run, posted, waiting=True), "typed": form},
         )
-    except services.AddressKnown:
+    except services.AddressKnown as known:
         # The same answer whatever we know of the person: nothing about them is shown to a form anyone can fill in.
-        return render(request, "enrolment/sign_up_sign_in_first.html", {"run": run, "offer": run.offer})
+        return render(request, "enrolment/sign_up_sign_in_first.html", {"run": known.run, "offer": known.run.offer})
     except services.EnrolmentRefusal as refusal:
-        if refusal.code == "seats_free":
-            waiting = False
-            form = _sign_up_form(request, run, posted, waiting=waiting)
-            form.is_valid()
-        else:
-            waiting = not services.count_seats(run).open_to_walk_ins
-        form.add_error(None, refusal.message)
-    else:
-        # A signed link, so the confirmation shows without an account and without a server session.
-        url = reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
-        return redirect(f"{url}?t={links.token_for(enrolment, 'view')}")
-    return _sign_up_page(request, run, form, waiting=waiting)
+        run = refusal.run
+        waiting = False if refusal.code == "seats_free" else not services.count_seats(run).open_to_walk_ins
+        form = _sign_up_form(request, run, posted, waiting=waiting)
+        if form.is_valid():  # a missing birth date is shown at its field; any other refusal above the form
+            form.add_error(None, refusal.message)
+        return _sign_up_page(request, run, form, waiting=waiting)
+    # A signed link, so the confirmation shows without an account and without a server session.
+    url = reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
+    return redirect(f"{url}?t={links.token_for(enrolment, 'view')}")
+
+
+def _public_run(run_id) -> Run:
+    runs = Run.objects.public().select_related("offer__provider", "semester").only(*_SIGN_UP_PAGE_FIELDS)
+    return get_object_or_404(runs, pk=run_id)
 
 
 def _sign_up_form(request, run, data, *, waiting=None):
@@ -89,10 +93,7 @@ def _sign_up_form(request, run, data, *, waiting=None):
     if data is not None and waiting is not None:
         data = {**data.dict(), "waiting_list": "on" if waiting else ""}
     return SignUpForm(
-        data,
-        user=request.user,
-        needs_birth_date=run.offer.min_age is not None or run.offer.max_age is not None,
-        initial={"waiting_list": bool(waiting)},
+        data, user=request.user, needs_birth_date=run.offer.has_age_limits, initial={"waiting_list": bool(waiting)}
     )
 
 
@@ -102,11 +103,11 @@ def _sign_up_page(request, run, form, *, waiting):
     )
 
 
-def _enrol(request, run, data) -> Enrolment:
+def _enrol(request, run_id, data) -> Enrolment:
     if not request.user.is_authenticated:
         # Found or created in the same transaction as the seat: a refusal leaves no new account behind.
         return services.sign_up_without_account(
-            run_id=run.pk,
+            run_id=run_id,
             name=data["name"],
             email=data.get("email", ""),
             phone=data.get("phone", ""),
@@ -120,9 +121,9 @@ def _enrol(request, run, data) -> Enrolment:
         update_profile(user=person, changes={"birth_date": data["birth_date"]})
         person.refresh_from_db()
     if data["waiting_list"]:
-        return services.join_waiting_list(run_id=run.pk, person=person, acting=acting_self(person))
+        return services.join_waiting_list(run_id=run_id, person=person, acting=acting_self(person))
     return services.sign_up(
-        run_id=run.pk, person=person, acting=acting_self(person), wants_reminders=data["wants_reminders"]
+        run_id=run_id, person=person, acting=acting_self(person), wants_reminders=data["wants_reminders"]
     )
 
 

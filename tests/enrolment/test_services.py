@@ -134,13 +134,24 @@ def test_the_registration_window_is_enforced(run):
         sign_up(run)
 
 
-def test_cancelled_and_draft_runs_take_no_sign_ups(run):
+def test_cancelled_and_draft_runs_and_hidden_offers_take_no_sign_ups(run):
     Run.objects.filter(pk=run.pk).update(status=Run.Status.CANCELLED)
-    with pytest.raises(services.EnrolmentRefusal, match="avlyst"):
+    with pytest.raises(services.EnrolmentRefusal, match="avlyst") as refused:
         sign_up(run)
+    assert refused.value.run.pk == run.pk  # for the page that explains it
+    # Runs without a public sign-up page are not there at all, for a sign-up of one's own.
     Run.objects.filter(pk=run.pk).update(status=Run.Status.DRAFT)
-    with pytest.raises(services.EnrolmentRefusal, match="tar ikke imot påmeldinger"):
+    with pytest.raises(Run.DoesNotExist):
         sign_up(run)
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.PUBLISHED)
+    Offer.objects.filter(pk=run.offer_id).update(is_published=False)
+    with pytest.raises(Run.DoesNotExist):
+        sign_up(run)
+    with pytest.raises(Run.DoesNotExist):
+        services.sign_up_without_account(
+            run_id=run.pk, name="Kari", email="kari@example.org", phone="", birth_date=None, language="nb"
+        )
+    assert not Enrolment.objects.exists()
 
 
 def test_signing_up_twice_is_refused(run):

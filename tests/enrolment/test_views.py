@@ -119,14 +119,15 @@ def test_the_sign_up_page_and_form_need_few_queries(client, run, django_assert_n
     url = reverse("enrolment:sign_up", kwargs={"run_id": run.pk})
     with django_assert_num_queries(2):  # the run with its offer, provider and semester; its seats
         assert client.get(url).status_code == 200
-    # The run; then, in one transaction: lock the person's address and the run, look the person up, count
-    # the seats, create the person (user, e-mail address, audit row), the enrolment (in a savepoint) and its
-    # audit row. (Inside the test's own transaction, the sign-up's transaction is a savepoint as well.)
-    with django_assert_num_queries(14):
+    # In one transaction: lock the person's address and the run (read with all the pages need of it), look the
+    # person up, count the seats, create the person (user, e-mail address, audit row), the enrolment (in a
+    # savepoint) and its audit row. (Inside the test's own transaction, the sign-up's transaction is a
+    # savepoint as well.)
+    with django_assert_num_queries(13):
         assert sign_up_anonymously(client, run, "first@example.org").status_code == 302
-    # Full: the run; lock the address and the run, look the person up, count the seats; nothing is written
-    # (and the savepoint is rolled back and released).
-    with django_assert_num_queries(8):
+    # Full: lock the address and the run, look the person up, count the seats; nothing is written (and the
+    # savepoint is rolled back and released). The page is drawn from the run read under the lock.
+    with django_assert_num_queries(7):
         assert sign_up_anonymously(client, run, "second@example.org").status_code == 200
 
 
@@ -454,6 +455,31 @@ def test_a_cancelled_runs_sign_up_page_says_it_is_cancelled_and_a_drafts_is_not_
     assert _page(client, draft).status_code == 404
     Run.objects.filter(pk=draft.pk).update(status=Run.Status.CANCELLED)
     assert _page(client, draft).status_code == 404  # cancelled before it was ever published
+
+
+def test_a_posted_sign_up_to_a_run_without_a_public_page_finds_nothing_and_writes_nothing(client, run):
+    draft = factories.run(offer=run.offer, status=Run.Status.DRAFT)
+    hidden = factories.run(offer=factories.offer(title="Skjult", is_published=False))
+    for target in (draft, hidden, Run(pk=987654)):
+        assert sign_up_anonymously(client, target, "kari@example.org").status_code == 404
+        assert sign_up_anonymously(client, target, "").status_code == 404  # the form's errors are not shown either
+    assert not Enrolment.objects.exists() and not User.objects.filter(email="kari@example.org").exists()
+
+
+def test_a_sign_up_posted_without_the_birth_date_an_age_limit_needs_asks_for_it_at_its_field(client, run):
+    data = {"name": "Kari", "email": "kari@example.org", "phone": ""}  # a hand-made form, or an older page
+    response = client.post(reverse("enrolment:sign_up", kwargs={"run_id": run.pk}), data)
+    assert response.status_code == 200
+    assert 'id="id_birth_date_error"' in response.text and 'name="birth_date"' in response.text
+    assert 'value="kari@example.org"' in response.text
+    assert not Enrolment.objects.exists() and not User.objects.filter(email="kari@example.org").exists()
+
+
+def test_a_birth_date_is_not_kept_where_no_age_limit_needs_it(client):
+    run = factories.run(offer=factories.offer(title="Åpen kafé", min_age=None, max_age=None), capacity=3)
+    assert 'name="birth_date"' not in _page(client, run).text
+    assert sign_up_anonymously(client, run, "kari@example.org").status_code == 302  # a birth date posted anyway
+    assert User.objects.get(email="kari@example.org").birth_date is None
 
 
 def test_reminders_are_turned_on_and_off_from_min_side_and_leave_an_audit_row(client, run):
