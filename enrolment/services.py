@@ -447,16 +447,17 @@ def _wait(run: Run, person, *, acting: Acting, source: str) -> Enrolment:
 
 
 def _create(run, person, status, *, source, wants_reminders=False, expires_at=None) -> Enrolment:
+    """The enrolment row. No savepoint of its own: a refusal ends the whole transaction, so a caller that goes on
+    after one wraps its call in a savepoint (as referrals.services.refer does around hold_seat)."""
     try:
-        with transaction.atomic():
-            return Enrolment.objects.create(
-                run=run,
-                person=person,
-                status=status,
-                source=source,
-                wants_reminders=wants_reminders,
-                offer_expires_at=expires_at,
-            )
+        return Enrolment.objects.create(
+            run=run,
+            person=person,
+            status=status,
+            source=source,
+            wants_reminders=wants_reminders,
+            offer_expires_at=expires_at,
+        )
     except IntegrityError as error:
         if "one_active_enrolment_per_person_per_run" not in str(error):
             raise

@@ -154,6 +154,18 @@ def test_cancelled_and_draft_runs_and_hidden_offers_take_no_sign_ups(run):
     assert not Enrolment.objects.exists()
 
 
+def test_a_second_active_enrolment_that_gets_past_the_checks_is_refused_by_the_database_and_writes_nothing(
+    run, monkeypatch
+):
+    first = sign_up(run)
+    before = AuditEvent.objects.count()
+    monkeypatch.setattr(services, "_check_can_join", lambda *args, **kwargs: None)  # as if a check let it through
+    with pytest.raises(services.EnrolmentRefusal, match="allerede påmeldt"):
+        sign_up(run, first.person)
+    assert list(Enrolment.objects.filter(run=run).values_list("pk", flat=True)) == [first.pk]
+    assert AuditEvent.objects.count() == before
+
+
 def test_signing_up_twice_is_refused(run):
     enrolment = sign_up(run)
     with pytest.raises(services.EnrolmentRefusal, match="allerede påmeldt"):

@@ -120,10 +120,9 @@ def test_the_sign_up_page_and_form_need_few_queries(client, run, django_assert_n
     with django_assert_num_queries(2):  # the run with its offer, provider and semester; its seats
         assert client.get(url).status_code == 200
     # In one transaction: lock the person's address and the run (read with all the pages need of it), look the
-    # person up, count the seats, create the person (user, e-mail address, audit row), the enrolment (in a
-    # savepoint) and its audit row. (Inside the test's own transaction, the sign-up's transaction is a
-    # savepoint as well.)
-    with django_assert_num_queries(13):
+    # person up, count the seats, create the person (user, e-mail address, audit row), the enrolment and its
+    # audit row. (Inside the test's own transaction, the sign-up's transaction is a savepoint.)
+    with django_assert_num_queries(11):
         assert sign_up_anonymously(client, run, "first@example.org").status_code == 302
     # Full: lock the address and the run, look the person up, count the seats; nothing is written (and the
     # savepoint is rolled back and released). The page is drawn from the run read under the lock.
