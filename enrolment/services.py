@@ -44,6 +44,7 @@ from courses.calendar import SessionEvent
 from courses.models import Offer, Run, Session
 from enrolment import tasks
 from enrolment.models import Attendance, Enrolment, Interest
+from recovery_portal.prepared import Prepared
 
 Status = Enrolment.Status
 Source = Enrolment.Source
@@ -77,11 +78,11 @@ class AddressKnown(EnrolmentRefusal):
 # --- locking and counting ----------------------------------------------------------------------------
 
 
-# What the rules, and the sign-up pages that explain a refusal, read of a locked run's offer, provider and
+# What the rules, and the sign-up pages that show a run or explain a refusal, read of a run's offer, provider and
 # semester: the whole rows took a sixth of a sign-up's time to load. A rule or page that reads another field
 # still works, with one query more, which the exact query counts in tests/enrolment/test_views.py catch: add
 # the field here.
-_LOCKED_RUN_FIELDS = (
+_RUN_FIELDS_READ = (
     *(field.name for field in Run._meta.concrete_fields),
     *("offer__title", "offer__join_method", "offer__min_age", "offer__max_age", "offer__provider"),
     *("offer__slug", "offer__content_language", "semester__name"),
@@ -89,24 +90,44 @@ _LOCKED_RUN_FIELDS = (
 )
 
 
-def _lock_runs(*run_ids: int, among=None) -> dict[int, Run]:
+def _as_read(runs):
+    return runs.select_related("offer__provider", "semester").only(*_RUN_FIELDS_READ)
+
+
+def _locked(runs):
+    return _as_read(runs).select_for_update(no_key=True, of=("self",))
+
+
+# Most reads and locks are of one run. Their SQL is built once per process (recovery_portal.prepared): building
+# it took a third of the time to read the run.
+_PUBLIC_RUN = Prepared(lambda run_id: _as_read(Run.objects.public().filter(pk=run_id)).order_by())
+_LOCK_RUN = Prepared(lambda run_id: _locked(Run.objects.filter(pk=run_id)).order_by())
+_LOCK_PUBLIC_RUN = Prepared(lambda run_id: _locked(Run.objects.public().filter(pk=run_id)).order_by())
+
+
+def public_run(run_id: int) -> Run | None:
+    """The run for its sign-up page, with what the page and the rules read of it (no lock); None unless it has a
+    public sign-up page (``RunQuerySet.public``)."""
+    return _PUBLIC_RUN.get(run_id)
+
+
+def _lock_runs(*run_ids: int, public: bool = False) -> dict[int, Run]:
     """Lock the runs' rows (in id order) for the rest of the transaction: all a transaction needs, in one call.
-    Runs not ``among`` those given (a queryset of runs) are left out, unlocked."""
+    With ``public``, runs without a public sign-up page (``RunQuerySet.public``) are left out, unlocked."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Runs can only be locked inside a transaction.")
-    runs = (
-        (Run.objects.all() if among is None else among)
-        .select_for_update(no_key=True, of=("self",))
-        .select_related("offer__provider", "semester")
-        .only(*_LOCKED_RUN_FIELDS)
-    )
-    return {run.pk: run for run in runs.filter(pk__in=sorted(set(run_ids))).order_by("pk")}
+    run_ids = sorted(set(run_ids))
+    if len(run_ids) == 1:
+        run = (_LOCK_PUBLIC_RUN if public else _LOCK_RUN).get(run_ids[0])
+        return {} if run is None else {run.pk: run}
+    runs = _locked(Run.objects.public() if public else Run.objects.all())
+    return {run.pk: run for run in runs.filter(pk__in=run_ids).order_by("pk")}
 
 
 def _lock_public_run(run_id: int) -> Run:
     """The run a person's own sign-up names, locked; Run.DoesNotExist unless it has a public sign-up page."""
     try:
-        return _lock_runs(run_id, among=Run.objects.public())[run_id]
+        return _lock_runs(run_id, public=True)[run_id]
     except KeyError:
         raise Run.DoesNotExist from None
 

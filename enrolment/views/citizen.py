@@ -16,16 +16,6 @@ from enrolment import links, services
 from enrolment.forms import ConfirmForm, RemindersForm, SignUpForm
 from enrolment.models import Enrolment, Interest
 
-# What the sign-up page, its form and the preview of the rules (services.sign_up_refusal) read of a run; the
-# rest of the offer (texts, search vector) stays behind.
-_SIGN_UP_PAGE_FIELDS = (
-    *("name", "capacity", "status", "starts_at", "ends_at", "follows", "continuing_until"),
-    *("registration_opens_at", "registration_closes_at"),
-    *("offer__title", "offer__slug", "offer__content_language", "offer__min_age", "offer__max_age"),
-    *("offer__join_method", "offer__provider__seat_offer_hours", "offer__provider__max_active_per_semester"),
-    "semester__name",
-)
-
 
 @never_cache
 def sign_up(request, run_id):
@@ -84,8 +74,10 @@ def sign_up(request, run_id):
 
 
 def _public_run(run_id) -> Run:
-    runs = Run.objects.public().select_related("offer__provider", "semester").only(*_SIGN_UP_PAGE_FIELDS)
-    return get_object_or_404(runs, pk=run_id)
+    run = services.public_run(run_id)
+    if run is None:
+        raise Http404
+    return run
 
 
 def _sign_up_form(request, run, data, *, waiting=None):

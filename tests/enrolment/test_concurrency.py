@@ -164,8 +164,8 @@ def test_control_without_the_lock_the_same_race_overbooks(monkeypatch):
     run = factories.run(offer=factories.offer(), capacity=3)
     crowd = people(12, "control")
 
-    def no_lock(*run_ids, among=None):
-        runs = (Run.objects.all() if among is None else among).select_related("offer__provider", "semester")
+    def no_lock(*run_ids, public=False):
+        runs = (Run.objects.public() if public else Run.objects.all()).select_related("offer__provider", "semester")
         return {r.pk: r for r in runs.filter(pk__in=run_ids)}
 
     real_count = services.count_seats

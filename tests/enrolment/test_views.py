@@ -459,7 +459,8 @@ def test_a_cancelled_runs_sign_up_page_says_it_is_cancelled_and_a_drafts_is_not_
 def test_a_posted_sign_up_to_a_run_without_a_public_page_finds_nothing_and_writes_nothing(client, run):
     draft = factories.run(offer=run.offer, status=Run.Status.DRAFT)
     hidden = factories.run(offer=factories.offer(title="Skjult", is_published=False))
-    for target in (draft, hidden, Run(pk=987654)):
+    for target in (draft, hidden, Run(pk=987654), Run(pk=10**25)):
+        assert _page(client, target).status_code == 404
         assert sign_up_anonymously(client, target, "kari@example.org").status_code == 404
         assert sign_up_anonymously(client, target, "").status_code == 404  # the form's errors are not shown either
     assert not Enrolment.objects.exists() and not User.objects.filter(email="kari@example.org").exists()
