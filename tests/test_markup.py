@@ -13,8 +13,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
+from recovery_portal.middleware import PostedFormsWithoutControlCharacters
 from recovery_portal.templatetags.portal import field_group
 from referrals.forms import DeclineForm
+from tests import factories
 from tests.people import build_world
 
 # HTML's "valid global date and time string": seconds may have at most three decimals.
@@ -147,3 +150,22 @@ def test_control_characters_in_a_link_never_reach_the_page(client, url_name, per
     for value in params.values():
         shown = re.sub(r"[\x00-\x1f]", "", value)
         assert f'value="{shown}"' in response.text
+
+
+@pytest.mark.django_db
+def test_control_characters_in_a_posted_form_never_reach_the_page_and_line_breaks_stay(client, rf):
+    """A hand-made POST: the sign-up form with an error shows what it was given back in its fields."""
+    run = factories.run(offer=factories.offer(title="Keramikk"), capacity=3)
+    url = reverse("enrolment:sign_up", kwargs={"run_id": run.pk})
+    with translation.override("nb"):
+        response = client.post(url, {"name": "Ka\x00ri\x07", "email": "ikke-en-adresse\x1f", "phone": ""})
+    assert response.status_code == 200
+    assert not re.search(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]", response.text)
+    assert 'value="Kari"' in response.text and 'value="ikke-en-adresse"' in response.text
+    assert client.post(url, {"name": "Ka\x00ri", "email": "kari@example.org", "phone": ""}).status_code == 302
+    assert User.objects.get(email="kari@example.org").first_name == "Kari"
+
+    seen = {}
+    middleware = PostedFormsWithoutControlCharacters(lambda request: seen.update(request.POST.dict()))
+    middleware(rf.post("/", {"note": "to\tlinjer\r\nher\x00"}))
+    assert seen == {"note": "to\tlinjer\r\nher"}
