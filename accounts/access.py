@@ -1,26 +1,20 @@
 """Who may see or change what in the accounts app, and the roles everyone else asks about.
 
-Every view in the accounts app fetches through the functions here; objects outside a
-user's scope are simply not in the queryset, so the view answers 404.
+Every view of accounts, staff and the change log fetches through the functions here; objects outside a
+user's scope are simply not in the queryset, so the view answers 404. Which providers, runs and municipalities
+a user acts for are the catalogue's to say (courses.access): this app knows them only as ids.
 """
 
 from django.db.models import Q, QuerySet
 
 from accounts.models import Invitation, Membership, Role, ServiceUnit, User
 from audit.models import AccessEvent, AuditEvent
-from courses.models import Municipality, Provider, Run
-
-STAFF_ROLES = frozenset(Role)
 
 
 def active_memberships(user) -> QuerySet[Membership]:
     if not user.is_authenticated:
         return Membership.objects.none()
     return Membership.objects.active().filter(user=user)
-
-
-def roles_of(user) -> set[str]:
-    return set(active_memberships(user).values_list("role", flat=True))
 
 
 def is_staff_member(user) -> bool:
@@ -34,57 +28,55 @@ def has_role(user, role: str) -> bool:
     return active_memberships(user).filter(role=role).exists()
 
 
-# --- organisations a user acts for -------------------------------------------------------------
-
-
-def administered_municipalities(user) -> QuerySet[Municipality]:
-    if not user.is_authenticated:
-        return Municipality.objects.none()
-    if user.is_superuser:
-        return Municipality.objects.all()
-    ids = active_memberships(user).filter(role=Role.MUNICIPALITY_ADMIN).values("municipality_id")
-    return Municipality.objects.filter(pk__in=ids)
-
-
-def coordinated_providers(user) -> QuerySet[Provider]:
-    ids = active_memberships(user).filter(role=Role.COORDINATOR).values("provider_id")
-    return Provider.objects.filter(pk__in=ids)
-
-
-def facilitated_runs(user) -> QuerySet[Run]:
-    ids = active_memberships(user).filter(role=Role.FACILITATOR).values("run_id")
-    return Run.objects.filter(pk__in=ids)
-
-
 def service_units_of(user) -> QuerySet[ServiceUnit]:
     ids = active_memberships(user).filter(role=Role.HEALTH_WORKER).values("service_unit_id")
     return ServiceUnit.objects.filter(pk__in=ids)
 
 
+def is_health_worker(user) -> bool:
+    """Health workers (members of a service unit) refer people to offers."""
+    return has_role(user, Role.HEALTH_WORKER)
+
+
 def is_municipality_admin(user) -> bool:
-    return administered_municipalities(user).exists()
+    return user.is_authenticated and (user.is_superuser or has_role(user, Role.MUNICIPALITY_ADMIN))
+
+
+def administered_municipality_ids(user) -> QuerySet:
+    """The ids of the municipalities the user administers through a role, as a subquery (a superuser administers
+    every municipality without one: see ``administers`` and ``_administered``)."""
+    return active_memberships(user).filter(role=Role.MUNICIPALITY_ADMIN).values("municipality_id")
+
+
+def administers(user, municipality_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or administered_municipality_ids(user).filter(municipality_id=municipality_id).exists()
+
+
+def _administered(user, prefix="") -> Q:
+    """Rows tied to an organisation (a unit, a provider, a run or the municipality itself) in one of the
+    municipalities the user administers; every row for a superuser."""
+    if user.is_authenticated and user.is_superuser:
+        return Q()
+    ids = administered_municipality_ids(user)
+    return (
+        Q(**{f"{prefix}service_unit__municipality__in": ids})
+        | Q(**{f"{prefix}provider__municipality__in": ids})
+        | Q(**{f"{prefix}run__offer__provider__municipality__in": ids})
+        | Q(**{f"{prefix}municipality__in": ids})
+    )
 
 
 # --- scoped querysets for the municipality admin's pages -----------------------------------------
 
 
-def _in_municipalities(municipalities, prefix="") -> Q:
-    return (
-        Q(**{f"{prefix}service_unit__municipality__in": municipalities})
-        | Q(**{f"{prefix}provider__municipality__in": municipalities})
-        | Q(**{f"{prefix}run__offer__provider__municipality__in": municipalities})
-        | Q(**{f"{prefix}municipality__in": municipalities})
-    )
-
-
 def memberships_visible_to(user) -> QuerySet[Membership]:
-    municipalities = administered_municipalities(user)
-    return Membership.objects.filter(_in_municipalities(municipalities)).distinct()
+    return Membership.objects.filter(_administered(user)).distinct()
 
 
 def invitations_visible_to(user) -> QuerySet[Invitation]:
-    municipalities = administered_municipalities(user)
-    return Invitation.objects.filter(_in_municipalities(municipalities)).distinct()
+    return Invitation.objects.filter(_administered(user)).distinct()
 
 
 def staff_users_visible_to(user) -> QuerySet[User]:
@@ -101,7 +93,7 @@ def users_suspendable_by(user) -> QuerySet[User]:
     staff = staff_users_visible_to(user)
     if user.is_authenticated and user.is_superuser:
         return staff
-    inside = Membership.objects.filter(_in_municipalities(administered_municipalities(user))).values("pk")
+    inside = Membership.objects.filter(_administered(user)).values("pk")
     elsewhere = Membership.objects.active().exclude(pk__in=inside).values("user_id")
     return staff.filter(is_superuser=False).exclude(pk__in=elsewhere)
 
@@ -121,12 +113,11 @@ def access_events_about(user) -> QuerySet[AccessEvent]:
 
 def can_assign(user, *, role: str, organisation) -> bool:
     """May this admin invite someone into `role` at `organisation`?"""
-    municipalities = administered_municipalities(user)
     if role == Role.MUNICIPALITY_ADMIN:
-        return municipalities.filter(pk=organisation.pk).exists()
+        return administers(user, organisation.pk)
     if role == Role.FACILITATOR:
-        return municipalities.filter(pk=organisation.offer.provider.municipality_id).exists()
-    return municipalities.filter(pk=organisation.municipality_id).exists()
+        return administers(user, organisation.offer.provider.municipality_id)
+    return administers(user, organisation.municipality_id)
 
 
 def municipality_in_charge(admin, user) -> int | None:
@@ -134,7 +125,6 @@ def municipality_in_charge(admin, user) -> int | None:
     for membership in Membership.objects.filter(user=user).select_related(
         "service_unit", "provider", "run__offer__provider", "municipality"
     ):
-        municipality_id = membership.home_municipality_id
-        if administered_municipalities(admin).filter(pk=municipality_id).exists():
-            return municipality_id
+        if administers(admin, membership.home_municipality_id):
+            return membership.home_municipality_id
     return None

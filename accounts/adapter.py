@@ -11,7 +11,7 @@ from accounts import access
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         if access.is_staff_member(request.user) and access.is_municipality_admin(request.user):
-            return reverse("accounts:staff_list")
+            return reverse("administration:staff_list")
         return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix, email, context):

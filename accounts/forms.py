@@ -5,8 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, ServiceUnit, User
-from courses.models import Municipality, Provider, Run
+from accounts.models import User
 
 PHONE_REGIONS = ("NO", "DK")
 
@@ -26,6 +25,13 @@ def normalise_phone(raw: str) -> str:
     raise forms.ValidationError(
         _("Vi kjenner ikke igjen mobilnummeret. Skriv et norsk eller dansk nummer, for eksempel 912 34 567.")
     )
+
+
+def check_birth_date(value: dt.date | None) -> dt.date | None:
+    """A birth date a person could have: not in the future, not before 1900."""
+    if value and not (dt.date(1900, 1, 1) <= value <= timezone.localdate()):
+        raise forms.ValidationError(_("Sjekk fødselsdatoen. Den kan ikke være i framtiden."))
+    return value
 
 
 class SignupExtraForm(forms.Form):
@@ -62,51 +68,7 @@ class ProfileForm(forms.ModelForm):
         return normalise_phone(self.cleaned_data["phone"])
 
     def clean_birth_date(self):
-        birth_date = self.cleaned_data["birth_date"]
-        if birth_date and not (dt.date(1900, 1, 1) <= birth_date <= timezone.localdate()):
-            raise forms.ValidationError(_("Sjekk fødselsdatoen. Den kan ikke være i framtiden."))
-        return birth_date
-
-
-class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-postadressen til den du inviterer"))
-    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
-    service_unit = forms.ModelChoiceField(
-        label=_("Tjenesteenhet (for helsearbeidere)"), queryset=ServiceUnit.objects.none(), required=False
-    )
-    provider = forms.ModelChoiceField(
-        label=_("Tilbyder (for koordinatorer)"), queryset=Provider.objects.none(), required=False
-    )
-    run = forms.ModelChoiceField(
-        label=_("Gjennomføring (for kursholdere)"), queryset=Run.objects.none(), required=False
-    )
-    municipality = forms.ModelChoiceField(
-        label=_("Kommune (for administratorer)"), queryset=Municipality.objects.none(), required=False
-    )
-
-    def __init__(self, *args, municipalities, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["service_unit"].queryset = ServiceUnit.objects.filter(municipality__in=municipalities)
-        self.fields["provider"].queryset = Provider.objects.filter(municipality__in=municipalities)
-        self.fields["run"].queryset = (
-            Run.objects.filter(offer__provider__municipality__in=municipalities)
-            .select_related("offer", "semester")
-            .order_by("offer__title", "starts_at")
-        )
-        self.fields["municipality"].queryset = municipalities
-
-    def clean(self):
-        cleaned = super().clean()
-        role = cleaned.get("role")
-        if role:
-            from accounts.models import ROLE_SCOPE
-
-            field = ROLE_SCOPE[role]
-            if not cleaned.get(field):
-                self.add_error(field, _("Velg hvor personen skal ha rollen."))
-            else:
-                cleaned["organisation"] = cleaned[field]
-        return cleaned
+        return check_birth_date(self.cleaned_data["birth_date"])
 
 
 class InvitationSignupForm(forms.Form):
@@ -137,13 +99,3 @@ class InvitationSignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
-
-
-class DeleteAccountForm(forms.Form):
-    confirm = forms.BooleanField(
-        label=_("Ja, jeg vil slette kontoen min. Jeg blir meldt av det jeg er påmeldt."), required=True
-    )
-
-
-class SuspendForm(forms.Form):
-    """Nothing to fill in: the button is the confirmation."""

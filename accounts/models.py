@@ -15,6 +15,8 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.acting import ActingRole, organisation_label
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -123,10 +125,12 @@ class ServiceUnit(models.Model):
 
 
 class Role(models.TextChoices):
-    HEALTH_WORKER = "health_worker", _("Helsearbeider")
-    COORDINATOR = "coordinator", _("Koordinator")
-    FACILITATOR = "facilitator", _("Kursholder")
-    MUNICIPALITY_ADMIN = "municipality_admin", _("Administrator i kommunen")
+    """The staff roles, each held in one organisation (ROLE_SCOPE). They are acting roles too (audit.acting)."""
+
+    HEALTH_WORKER = ActingRole.HEALTH_WORKER.value, ActingRole.HEALTH_WORKER.label
+    COORDINATOR = ActingRole.COORDINATOR.value, ActingRole.COORDINATOR.label
+    FACILITATOR = ActingRole.FACILITATOR.value, ActingRole.FACILITATOR.label
+    MUNICIPALITY_ADMIN = ActingRole.MUNICIPALITY_ADMIN.value, ActingRole.MUNICIPALITY_ADMIN.label
 
 
 # Which organisation field each role is tied to.
@@ -192,7 +196,7 @@ class RoleScope(models.Model):
 
     @property
     def organisation_label(self) -> str:
-        return f"{ROLE_SCOPE[self.role]}:{getattr(self, ROLE_SCOPE[self.role] + '_id')}"
+        return organisation_label(ROLE_SCOPE[self.role], getattr(self, ROLE_SCOPE[self.role] + "_id"))
 
     @property
     def home_municipality_id(self) -> int:

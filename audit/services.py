@@ -1,30 +1,17 @@
 """Writing to the audit trail. Domain services call these inside their own transaction."""
 
-from dataclasses import dataclass
-
+from audit.acting import Acting
+from audit.actions import Action, Read
 from audit.context import current_request_id
 from audit.models import AccessEvent, AuditEvent
 
 
-@dataclass(frozen=True)
-class Acting:
-    """Who does something, and in which role for which organisation."""
-
-    user: object | None
-    role: str = ""
-    organisation: str = ""
-
-    @classmethod
-    def system(cls):
-        return cls(user=None, role="system")
-
-
-def record_change(*, acting: Acting, action: str, subject=None, obj=None, detail: dict | None = None) -> AuditEvent:
+def record_change(*, acting: Acting, action: Action, subject=None, obj=None, detail: dict | None = None) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=acting.user,
         acting_role=acting.role,
         acting_organisation=acting.organisation,
-        action=action,
+        action=Action(action),
         subject=subject,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
@@ -33,12 +20,12 @@ def record_change(*, acting: Acting, action: str, subject=None, obj=None, detail
     )
 
 
-def record_access(*, acting: Acting, action: str, subject=None, obj=None, reason: str = "") -> AccessEvent:
+def record_access(*, acting: Acting, action: Read, subject=None, obj=None, reason: str = "") -> AccessEvent:
     return AccessEvent.objects.create(
         actor=acting.user,
         acting_role=acting.role,
         acting_organisation=acting.organisation,
-        action=action,
+        action=Read(action),
         subject=subject,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -62,7 +62,7 @@ def search_terms(rng):
 
 def list_paths(count, *, rng=None):
     rng = rng or random.Random(SEED)
-    base = reverse("courses:list")
+    base = reverse("catalogue:list")
     municipalities = list(Municipality.objects.order_by("slug"))
     districts = list(District.objects.select_related("municipality").order_by("slug"))
     semesters = [s.slug for s in Semester.objects.order_by("starts_on")][1:]  # the upcoming ones
@@ -148,4 +148,4 @@ def list_paths(count, *, rng=None):
 def detail_paths(count, *, rng=None):
     rng = rng or random.Random(SEED + 1)
     slugs = list(Offer.objects.published().order_by("pk").values_list("slug", flat=True))
-    return [reverse("courses:detail", kwargs={"slug": slug}) for slug in rng.sample(slugs, count)]
+    return [reverse("catalogue:detail", kwargs={"slug": slug}) for slug in rng.sample(slugs, count)]

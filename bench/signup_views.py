@@ -1,7 +1,7 @@
 """The sign-up benchmark's floor: the least a locked sign-up can do through Django.
 
 GET returns a tiny form carrying a CSRF token (so the client does the same GET-then-POST as on
-the real sign-up page); POST locks the run's row, as ``enrolment.services`` does, inserts one row
+the real sign-up page); POST locks the run's row, as ``enrolment.services.locks`` does, inserts one row
 into a bench-only table in the same transaction, and redirects (302). The table is created by
 ``bench/signup.py`` (``FLOOR_TABLE``); the portal's own tables are only read.
 """

@@ -25,7 +25,7 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # these compare them before and after (courses.services.calendar_snapshot and raise_revised_sequences).
 # The provider's name is in the description, so a renamed provider is a new revision too.
 # Of those, what the session itself is: its time, place and theme. A change to one of these is news for the people
-# with a seat (enrolment.services.tell_about_moved_sessions, whose e-mail says that time, place or theme changed);
+# with a seat (enrolment.services.runs.revise_calendar_events, whose e-mail says that time, place or theme changed);
 # a new offer title or provider name, or a cancelled run (which has its own e-mail), is a new revision only.
 TIME_PLACE_AND_THEME = (
     "starts_at",

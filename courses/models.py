@@ -1,17 +1,12 @@
-"""The catalogue: who offers what, where, when, and how many seats there are.
-
-Seats are never stored as a counter: what is left is capacity minus the
-confirmed enrolments, counted from rows (see ``RunQuerySet.with_seats``).
-"""
-
-import functools
+"""The catalogue: who offers what, where and when. How many seats a run has left is the enrolment app's to
+count (enrolment.seats), from the enrolments themselves."""
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, Greatest
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,7 +115,7 @@ class Provider(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("courses:provider", kwargs={"slug": self.slug})
+        return reverse("catalogue:provider", kwargs={"slug": self.slug})
 
 
 class Location(models.Model):
@@ -187,16 +182,6 @@ class Semester(models.Model):
 class OfferQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
-
-    def for_listing(self):
-        """Everything a list row shows, in a fixed number of queries."""
-        return self.select_related("provider", "municipality", "district").prefetch_related(
-            models.Prefetch(
-                "runs",
-                queryset=Run.objects.upcoming().with_seats().order_by("starts_at", "pk"),
-                to_attr="upcoming_runs",
-            )
-        )
 
     def kind_counts(self):
         """[(kind value, label, number of offers)] for every kind, in the order of Offer.Kind."""
@@ -323,7 +308,7 @@ class Offer(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("courses:detail", kwargs={"slug": self.slug})
+        return reverse("catalogue:detail", kwargs={"slug": self.slug})
 
     @property
     def is_free(self):
@@ -401,37 +386,6 @@ class RunQuerySet(models.QuerySet):
         """Published runs that have not ended yet (ongoing runs included)."""
         return self.published().filter(ends_at__gte=now or timezone.now())
 
-    def with_seats(self):
-        """Annotate ``confirmed`` (seat-holding enrolments), ``seats_left`` and ``waiting``, from enrolment rows."""
-        confirmed, waiting = _seat_counts()
-        return self.annotate(confirmed=confirmed, waiting=waiting).annotate(
-            seats_left=Greatest(F("capacity") - F("confirmed"), Value(0))
-        )
-
-
-@functools.cache
-def _seat_counts():
-    """The two counting subqueries of ``with_seats``, built once per process.
-
-    Building them took longer than running them; annotate() copies an expression before using it,
-    so sharing the unresolved ones is safe.
-    """
-    from enrolment.models import Enrolment
-
-    def count(statuses):
-        return Coalesce(
-            Subquery(
-                Enrolment.objects.filter(run=OuterRef("pk"), status__in=statuses)
-                .order_by()
-                .values("run")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            Value(0),
-        )
-
-    return count(Enrolment.SEAT_HOLDING), count([Enrolment.Status.WAITLISTED])
-
 
 class Run(models.Model):
     """One run of an offer in a semester, with its own seats and sessions."""
@@ -450,7 +404,7 @@ class Run(models.Model):
     registration_opens_at = models.DateTimeField(_("påmeldingen åpner"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("påmeldingsfrist"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    # Set when the run is published (enrolment.services.publish_run) and kept when it is cancelled: whether its
+    # Set when the run is published (enrolment.services.runs.publish_run) and kept when it is cancelled: whether its
     # dates were ever public decides whether a cancelled run still has a calendar file (ever_published).
     published_at = models.DateTimeField(_("publisert"), null=True, blank=True, editable=False)
     facilitators = models.CharField(
@@ -506,14 +460,6 @@ class Run(models.Model):
     def __str__(self):
         return f"{self.offer} – {self.semester}" + (f" – {self.name}" if self.name else "")
 
-    def registration_is_open(self, now=None) -> bool:
-        now = now or timezone.now()
-        return (
-            self.status == self.Status.PUBLISHED
-            and (self.registration_opens_at is None or self.registration_opens_at <= now)
-            and (self.registration_closes_at is None or now < self.registration_closes_at)
-        )
-
     @property
     def registration_phase(self) -> str:
         """ "not_yet", "open" or "closed", for what the offer page says about signing up."""
@@ -530,22 +476,12 @@ class Run(models.Model):
         return bool(self.starts_at and self.ends_at and self.starts_at <= now < self.ends_at)
 
     @property
-    def open_to_walk_ins(self) -> bool:
-        """A free seat that nobody on the waiting list is in line for (needs ``with_seats``)."""
-        return self.seats_left > 0 and self.waiting == 0
-
-    @property
-    def self_sign_up_open(self) -> bool:
-        """Whether the offer page shows a sign-up button for this run (the services still decide)."""
-        offer = self.offer
-        open_to_all = (
-            offer.needs_sign_up and offer.join_method == Offer.JoinMethod.OPEN and self.registration_phase == "open"
-        )
-        return open_to_all or self.continuing_window_open
-
-    @property
     def continuing_window_open(self) -> bool:
-        return bool(self.follows_id and self.continuing_until and timezone.now() < self.continuing_until)
+        return self.continuing_window_open_at(timezone.now())
+
+    def continuing_window_open_at(self, now) -> bool:
+        """Whether seats are still held for the participants of the run this one follows (enrolment.seats)."""
+        return bool(self.follows_id and self.continuing_until and now < self.continuing_until)
 
     @property
     def facilitator_names(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""State changes of the catalogue that must keep derived columns in step."""
+"""State changes of the catalogue that must keep derived columns in step: a run's dates, its sessions' calendar
+revisions, the offers' search data. Who is told of a change is the enrolment app's (enrolment.services.runs)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ class Revision:
 
 def raise_revised_sequences(*, before: dict[int, tuple]) -> Revision:
     """Raise the calendar SEQUENCE of every session in the snapshot whose event now shows something else, and say
-    which of them moved (courses.calendar.TIME_PLACE_AND_THEME), for enrolment.services.tell_about_moved_sessions.
+    which of them moved (courses.calendar.TIME_PLACE_AND_THEME), for enrolment.services.runs.revise_calendar_events.
 
     Comparing what is shown, rather than trusting each caller to know which of its edits a calendar shows or an
     e-mail should tell of, keeps both rules in one place (courses.calendar). Sessions added since the snapshot
@@ -61,7 +62,7 @@ def raise_revised_sequences(*, before: dict[int, tuple]) -> Revision:
 
 def events_to_cancel(*, session_ids: Iterable[int]) -> list[SessionEvent]:
     """The calendar events of sessions about to be deleted, read from the stored rows (a validated form has
-    already copied its own values onto its instance), to hand to enrolment.services.tell_about_moved_sessions."""
+    already copied its own values onto its instance), to hand to enrolment.services.runs.revise_calendar_events."""
     return [
         SessionEvent.of(session)
         for session in Session.objects.filter(pk__in=list(session_ids)).select_related("location").order_by("starts_at")
@@ -76,39 +77,3 @@ def deleted_session_ids(formset) -> list[int]:
 def refresh_offer_search(*, offer_ids: Iterable[int] | None = None) -> None:
     """Rebuild the full-text search data after offers, topics or providers change."""
     search.refresh_search_vectors(offer_ids=offer_ids)
-
-
-@transaction.atomic(durable=True)
-def update_run(*, run, fields: dict, sessions, acting) -> int:
-    """Save a coordinator's edits of a run and its sessions (capacity goes through enrolment.services).
-    Everyone with a seat is told about sessions whose time, place or theme changed or that were deleted;
-    returns how many."""
-    from audit.services import record_change
-    from enrolment import services as enrolment_services  # enrolment.services imports this module
-
-    calendar_before = calendar_snapshot(run.sessions.all())
-    deleted = events_to_cancel(session_ids=deleted_session_ids(sessions))
-    # Compared with the stored row: a validated ModelForm has already copied its values onto `run`.
-    stored = Run.objects.values(*fields).get(pk=run.pk)
-    changed = [name for name, value in fields.items() if stored[name] != value]
-    for name in changed:
-        setattr(run, name, fields[name])
-    if changed:
-        run.save(update_fields=changed)
-    sessions.save()
-    revision = raise_revised_sequences(before=calendar_before)
-    refresh_run_dates(run_ids=[run.pk])
-    told = enrolment_services.tell_about_moved_sessions(session_ids=revision.moved, deleted=deleted)
-    record_change(
-        acting=acting,
-        action="run.updated",
-        obj=run,
-        detail={
-            "fields": changed,
-            "sessions_changed": sessions.has_changed(),
-            "sessions_revised": revision.revised,
-            "sessions_deleted": [event.pk for event in deleted],
-            "told": told,
-        },
-    )
-    return told

@@ -2,16 +2,17 @@
 
 from django.db.models import QuerySet
 
-from accounts import access as accounts_access
-from accounts.models import Role
+from audit.acting import Acting
+from courses import access as courses_access
 from courses.models import Provider, Run, Session
 from enrolment.models import Enrolment
+from enrolment.services.attendance import PARTICIPANTS
 
 
 def managed_providers(user) -> QuerySet[Provider]:
     if user.is_authenticated and user.is_superuser:
         return Provider.objects.all()
-    return accounts_access.coordinated_providers(user)
+    return courses_access.coordinated_providers(user)
 
 
 def managed_runs(user) -> QuerySet[Run]:
@@ -19,13 +20,9 @@ def managed_runs(user) -> QuerySet[Run]:
     return Run.objects.filter(offer__provider__in=managed_providers(user))
 
 
-def facilitated_runs(user) -> QuerySet[Run]:
-    return accounts_access.facilitated_runs(user)
-
-
 def runs_with_participants_visible_to(user) -> QuerySet[Run]:
     """Coordinators see their providers' runs; facilitators see the runs they lead, nothing else."""
-    return (managed_runs(user) | facilitated_runs(user)).distinct()
+    return (managed_runs(user) | courses_access.facilitated_runs(user)).distinct()
 
 
 def sessions_for_attendance(user) -> QuerySet[Session]:
@@ -36,10 +33,6 @@ def enrolments_managed_by(user) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(run__in=managed_runs(user))
 
 
-# The people taking part in a run: what its facilitators see (the participant list, attendance).
-PARTICIPANT_STATUSES = [Enrolment.Status.CONFIRMED, Enrolment.Status.COMPLETED, Enrolment.Status.DROPPED_OUT]
-
-
 def enrolments_listed_for(user, run) -> QuerySet[Enrolment]:
     """A run's enrolments on its participant list and in its exports, for a user who may see the run.
 
@@ -48,15 +41,14 @@ def enrolments_listed_for(user, run) -> QuerySet[Enrolment]:
     that a health worker has referred that person).
     """
     enrolments = Enrolment.objects.filter(run=run)
-    if managed_runs(user).filter(pk=run.pk).exists():
+    if is_managed(user, run):
         return enrolments.exclude(status=Enrolment.Status.CANCELLED)
-    return enrolments.filter(status__in=PARTICIPANT_STATUSES)
+    return enrolments.filter(status__in=PARTICIPANTS)
 
 
-def own_enrolments(user) -> QuerySet[Enrolment]:
-    if not user.is_authenticated:
-        return Enrolment.objects.none()
-    return Enrolment.objects.filter(person=user)
+def is_managed(user, run) -> bool:
+    """Whether the user coordinates the run's provider (facilitators lead a run; they do not manage it)."""
+    return managed_runs(user).filter(pk=run.pk).exists()
 
 
 def is_course_staff(user) -> bool:
@@ -68,8 +60,8 @@ def is_coordinator(user) -> bool:
     return managed_providers(user).exists()
 
 
-def acting_role_for_run(user, run) -> tuple[str, str]:
-    """The role someone acts in for a run: ("coordinator", "provider:3") or ("facilitator", "run:7")."""
-    if managed_runs(user).filter(pk=run.pk).exists():
-        return Role.COORDINATOR, f"provider:{run.offer.provider_id}"
-    return Role.FACILITATOR, f"run:{run.pk}"
+def acting_for_run(user, run) -> Acting:
+    """The role someone acts in for a run: its provider's coordinator, or its facilitator."""
+    if is_managed(user, run):
+        return Acting.coordinator(user, provider_id=run.offer.provider_id)
+    return Acting.facilitator(user, run_id=run.pk)

@@ -1,13 +1,10 @@
-import datetime as dt
-
 from django import forms
 from django.forms.boundfield import BoundField
-from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import normalise_phone
+from accounts.forms import check_birth_date, normalise_phone
 from courses.models import Run, Semester, Session
 
 
@@ -18,12 +15,6 @@ def _birth_date_field(required: bool):
         help_text=_("Brukes bare til å sjekke aldersgrensen for kurset."),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
     )
-
-
-def _check_birth_date(value):
-    if value and not (dt.date(1900, 1, 1) <= value <= timezone.localdate()):
-        raise forms.ValidationError(_("Sjekk fødselsdatoen. Den kan ikke være i framtiden."))
-    return value
 
 
 class InputRenderedDirectly(BoundField):
@@ -105,7 +96,7 @@ class SignUpForm(forms.Form):
         return normalise_phone(self.cleaned_data.get("phone", ""))
 
     def clean_birth_date(self):
-        return _check_birth_date(self.cleaned_data.get("birth_date"))
+        return check_birth_date(self.cleaned_data.get("birth_date"))
 
     def clean(self):
         cleaned = super().clean()
@@ -229,7 +220,7 @@ class AddPersonForm(forms.Form):
         return normalise_phone(self.cleaned_data.get("phone", ""))
 
     def clean_birth_date(self):
-        return _check_birth_date(self.cleaned_data.get("birth_date"))
+        return check_birth_date(self.cleaned_data.get("birth_date"))
 
     def clean(self):
         cleaned = super().clean()

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from courses.models import Run, Session
+
 
 class EnrolmentQuerySet(models.QuerySet):
     def holding_seats(self):
@@ -23,6 +25,14 @@ class EnrolmentQuerySet(models.QuerySet):
     def waiting_in_order(self):
         """The fair order of a waiting list: manual priority first, then who came first."""
         return self.filter(status=Enrolment.Status.WAITLISTED).order_by("-priority", "created_at", "pk")
+
+    def waiting_position(self, enrolment) -> tuple[int, int] | None:
+        """(my place, how many wait), e.g. (3, 7) for "nummer 3 av 7"; None for someone not (or no longer)
+        waiting. Read in one query, so a status read a moment earlier may be out of date: callers go by this."""
+        queue = list(self.filter(run_id=enrolment.run_id).waiting_in_order().values_list("pk", flat=True))
+        if enrolment.pk not in queue:
+            return None
+        return queue.index(enrolment.pk) + 1, len(queue)
 
 
 class Enrolment(models.Model):
@@ -169,10 +179,8 @@ class SessionReminder(models.Model):
 
     @classmethod
     def due(cls, *, now, lead):
-        from courses.models import Session
-
         sessions = Session.objects.filter(
-            starts_at__gt=now, starts_at__lte=now + lead, run__status="published"
+            starts_at__gt=now, starts_at__lte=now + lead, run__status=Run.Status.PUBLISHED
         ).select_related("run")
         pairs = []
         for session in sessions:

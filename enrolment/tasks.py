@@ -1,7 +1,6 @@
 """Background work for enrolments: e-mails, offer deadlines and session reminders.
 
-Every task is safe to run twice. A task that fails is logged and tried again later (with a
-growing pause); after the last try its failure stays in the task table for staff to see.
+Every task is safe to run twice. An e-mail that cannot be sent is tried again later (base.mail.email_task).
 """
 
 import datetime as dt
@@ -9,41 +8,34 @@ import logging
 from email.mime.text import MIMEText
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks import task
+
+from base import mail
+from courses.calendar import SessionEvent, run_calendar_bytes
+from courses.models import Run, Session
+from enrolment import links
+from enrolment.models import Enrolment, Interest, SessionReminder
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 REMINDER_LEAD = dt.timedelta(hours=24)
-SWEEP_EVERY = dt.timedelta(minutes=15)
 
 
-def _later(task_, when):
-    """The task, deferred until `when` where the backend can wait (the database backend can)."""
-    return task_.using(run_after=when) if task_.get_backend().supports_defer else None
+def email_after_commit(enrolment: Enrolment, kind: str, *, had_seat: bool = False) -> None:
+    """The e-mail about what just happened to the enrolment, sent once the change is committed."""
+    transaction.on_commit(lambda: send_enrolment_email.enqueue(enrolment.pk, kind, had_seat))
 
 
-def _retry(task_, args, attempt, error):
-    logger.warning("Task %s failed (attempt %s of %s): %s", task_.name, attempt, MAX_ATTEMPTS, type(error).__name__)
-    deferred = _later(task_, timezone.now() + dt.timedelta(minutes=2**attempt))
-    if attempt >= MAX_ATTEMPTS or deferred is None:
-        raise error  # the failure stays in the task table, with its traceback
-    deferred.enqueue(*args, attempt=attempt + 1)
-
-
-def _send(*, template: str, to: str, language: str, context: dict, attachments=()) -> None:
-    with translation.override(language):
-        context = {**context, "portal_name": settings.PORTAL_NAME}
-        subject = " ".join(render_to_string(f"enrolment/email/{template}_subject.txt", context).split())
-        body = render_to_string(f"enrolment/email/{template}_message.txt", context)
-    message = EmailMessage(subject, body, to=[to])
-    for attachment in attachments:
-        message.attach(attachment)
-    message.send()
+def _send(*, template: str, person, context: dict, attachments=()) -> None:
+    mail.send(
+        template=f"enrolment/email/{template}",
+        to=person.email,
+        language=person.preferred_language,
+        context=context,
+        attachments=attachments,
+    )
 
 
 def _calendar_attachment(run, sessions, cancelled=()) -> MIMEText | None:
@@ -52,8 +44,6 @@ def _calendar_attachment(run, sessions, cancelled=()) -> MIMEText | None:
     so the CRLF line endings RFC 5545 asks for arrive as written, whatever the mail system does with line
     endings; and its Content-Type names the method, as RFC 6047 (iCalendar in e-mail) requires:
     text/calendar; method=PUBLISH."""
-    from courses.calendar import run_calendar_bytes
-
     if not sessions and not cancelled:
         return None
     part = MIMEText(run_calendar_bytes(run=run, sessions=sessions, cancelled=cancelled).decode(), "calendar", "utf-8")
@@ -68,8 +58,6 @@ def _reachable(person) -> bool:
 
 
 def _context(enrolment):
-    from enrolment import links
-
     run = enrolment.run
     return {
         "enrolment": enrolment,
@@ -109,11 +97,9 @@ def _skip(kind: str, enrolment_id: int) -> None:
     logger.info("Skipped the %s e-mail of enrolment %s: it no longer holds", kind, enrolment_id)
 
 
-@task(queue_name="email")
-def send_enrolment_email(enrolment_id: int, kind: str, had_seat: bool = False, attempt: int = 1) -> None:
+@mail.email_task
+def send_enrolment_email(enrolment_id: int, kind: str, had_seat: bool = False) -> None:
     """`had_seat`: the person held a seat when this happened (the enrolment's status may have moved on)."""
-    from enrolment.models import Enrolment
-
     enrolment = Enrolment.objects.select_related("person", "run__offer__provider").filter(pk=enrolment_id).first()
     if enrolment is None or enrolment.status not in _STILL_TRUE_WHILE[kind]:
         _skip(kind, enrolment_id)
@@ -121,41 +107,26 @@ def send_enrolment_email(enrolment_id: int, kind: str, had_seat: bool = False, a
     person = enrolment.person
     if not _reachable(person):
         return
-    try:
-        context = _context(enrolment)
-        if kind == "waitlisted":
-            from enrolment.services import waiting_position
-
-            place = waiting_position(enrolment)
-            if place is None:  # offered a seat, or gone, since the status was read
-                _skip(kind, enrolment_id)
-                return
-            context["position"], context["waiting"] = place
-        calendar = (
-            _calendar_attachment(enrolment.run, context["sessions"])
-            if _carries_calendar(kind, had_seat=had_seat)
-            else None
-        )
-        context["calendar_attached"] = calendar is not None
-        attachments = [calendar] if calendar is not None else []
-        _send(
-            template=kind, to=person.email, language=person.preferred_language, context=context, attachments=attachments
-        )
-    except Exception as error:
-        _retry(send_enrolment_email, (enrolment_id, kind, had_seat), attempt, error)
+    context = _context(enrolment)
+    if kind == "waitlisted":
+        place = Enrolment.objects.waiting_position(enrolment)
+        if place is None:  # offered a seat, or gone, since the status was read
+            _skip(kind, enrolment_id)
+            return
+        context["position"], context["waiting"] = place
+    calendar = (
+        _calendar_attachment(enrolment.run, context["sessions"]) if _carries_calendar(kind, had_seat=had_seat) else None
+    )
+    context["calendar_attached"] = calendar is not None
+    _send(template=kind, person=person, context=context, attachments=[calendar] if calendar is not None else [])
 
 
-@task(queue_name="email")
-def send_sessions_moved_email(
-    enrolment_id: int, session_ids: list[int], cancelled: list[dict] | None = None, attempt: int = 1
-) -> None:
+@mail.email_task
+def send_sessions_moved_email(enrolment_id: int, session_ids: list[int], cancelled: list[dict] | None = None) -> None:
     """The sessions still to come, as they are now, with the changed ones (`session_ids`) marked, the deleted
     ones (`cancelled`: courses.calendar.SessionEvent as JSON, as the rows are gone) listed as cancelled, and
     the run's calendar file, whose revised and cancelled events carry a higher SEQUENCE so calendar programs
     take them."""
-    from courses.calendar import SessionEvent
-    from enrolment.models import Enrolment
-
     enrolment = (
         Enrolment.objects.select_related("person", "run__offer__provider", "run__semester")
         .filter(pk=enrolment_id)
@@ -167,44 +138,38 @@ def send_sessions_moved_email(
     person = enrolment.person
     if not _reachable(person):
         return
-    try:
-        context = _context(enrolment)
-        now = timezone.now()
-        upcoming = [session for session in context["sessions"] if session.ends_at > now]
-        for session in upcoming:
-            session.moved = session.pk in session_ids
-        gone = [SessionEvent.from_json(event) for event in cancelled or []]
-        calendar = _calendar_attachment(enrolment.run, context["sessions"], gone)
-        context.update(
-            sessions=upcoming,
-            cancelled=gone,
-            moved=any(session.moved for session in upcoming),
-            calendar_attached=calendar is not None,
-        )
-        _send(
-            template="sessions_moved",
-            to=person.email,
-            language=person.preferred_language,
-            context=context,
-            attachments=[calendar] if calendar is not None else [],
-        )
-    except Exception as error:
-        _retry(send_sessions_moved_email, (enrolment_id, session_ids, cancelled), attempt, error)
+    context = _context(enrolment)
+    now = timezone.now()
+    upcoming = [session for session in context["sessions"] if session.ends_at > now]
+    for session in upcoming:
+        session.moved = session.pk in session_ids
+    gone = [SessionEvent.from_json(event) for event in cancelled or []]
+    calendar = _calendar_attachment(enrolment.run, context["sessions"], gone)
+    context.update(
+        sessions=upcoming,
+        cancelled=gone,
+        moved=any(session.moved for session in upcoming),
+        calendar_attached=calendar is not None,
+    )
+    _send(
+        template="sessions_moved",
+        person=person,
+        context=context,
+        attachments=[calendar] if calendar is not None else [],
+    )
 
 
 def schedule_offer_follow_ups(enrolment_id: int, expires_at) -> None:
     """A reminder before a seat offer runs out, and the expiry itself, at their own times."""
     remind_at = expires_at - min(dt.timedelta(hours=12), (expires_at - timezone.now()) / 2)
     for task_, when in ((remind_offer, remind_at), (expire_offer, expires_at)):
-        deferred = _later(task_, when)
+        deferred = mail.later(task_, when)
         if deferred is not None:  # without a waiting backend, the sweep catches expired offers
             deferred.enqueue(enrolment_id)
 
 
 @task()
 def remind_offer(enrolment_id: int) -> None:
-    from enrolment.models import Enrolment
-
     with transaction.atomic():
         enrolment = (
             Enrolment.objects.select_for_update()
@@ -220,16 +185,14 @@ def remind_offer(enrolment_id: int) -> None:
 
 @task()
 def expire_offer(enrolment_id: int) -> None:
-    from enrolment.services import expire_offer as expire
+    # The services enqueue this module's tasks, so they are imported when a task runs, not before.
+    from enrolment.services.waiting_list import expire_offer as expire
 
     expire(enrolment_id=enrolment_id)
 
 
-@task(queue_name="email")
-def send_interest_email(interest_id: int, run_id: int, attempt: int = 1) -> None:
-    from courses.models import Run
-    from enrolment.models import Interest
-
+@mail.email_task
+def send_interest_email(interest_id: int, run_id: int) -> None:
     interest = Interest.objects.select_related("person", "offer").filter(pk=interest_id).first()
     if interest is None:
         return
@@ -237,33 +200,26 @@ def send_interest_email(interest_id: int, run_id: int, attempt: int = 1) -> None
     if run is None:  # cancelled (or deleted) since it was published: there are no new dates to tell of
         logger.info("Skipped the interest_new_run e-mail of interest %s: run %s is not published", interest_id, run_id)
         return
-    try:
-        _send(
-            template="interest_new_run",
-            to=interest.person.email,
-            language=interest.person.preferred_language,
-            context={
-                "offer": interest.offer,
-                "run": run,
-                "offer_url": settings.PORTAL_BASE_URL + interest.offer.get_absolute_url(),
-            },
-        )
-    except Exception as error:
-        _retry(send_interest_email, (interest_id, run_id), attempt, error)
+    _send(
+        template="interest_new_run",
+        person=interest.person,
+        context={
+            "offer": interest.offer,
+            "run": run,
+            "offer_url": settings.PORTAL_BASE_URL + interest.offer.get_absolute_url(),
+        },
+    )
 
 
-@task()
-def sweep(attempt: int = 1) -> None:
-    """Every quarter of an hour: expire overdue offers and holds (a safety net), send session reminders,
-    remind coordinators of unanswered referrals and erase referrals past their retention time."""
-    from enrolment import services
-    from enrolment.models import Enrolment, SessionReminder
+def do_due_work(*, now) -> None:
+    """The enrolment app's part of the recurring sweep (recovery_portal.tasks.sweep): expire overdue offers and
+    holds (a safety net under their own deadlines' tasks), and queue the session reminders that are due."""
+    from enrolment.services.waiting_list import expire_offer as expire  # see expire_offer
 
-    now = timezone.now()
     for enrolment_id in Enrolment.objects.filter(
         status__in=[Enrolment.Status.OFFERED, Enrolment.Status.HELD], offer_expires_at__lte=now
     ).values_list("pk", flat=True):
-        services.expire_offer(enrolment_id=enrolment_id, now=now)
+        expire(enrolment_id=enrolment_id, now=now)
     for enrolment, session in SessionReminder.due(now=now, lead=REMINDER_LEAD):
         try:
             with transaction.atomic():
@@ -271,49 +227,20 @@ def sweep(attempt: int = 1) -> None:
         except IntegrityError:
             continue
         send_session_reminder.enqueue(enrolment.pk, session.pk)
-    from referrals import services as referral_services
-
-    referral_services.remind_unanswered(now=now)
-    referral_services.erase_expired(now=now)
-    ensure_sweep_scheduled(after=now + SWEEP_EVERY)
 
 
-@task(queue_name="email")
-def send_session_reminder(enrolment_id: int, session_id: int, attempt: int = 1) -> None:
-    from courses.models import Session
-    from enrolment.models import Enrolment
-
+@mail.email_task
+def send_session_reminder(enrolment_id: int, session_id: int) -> None:
     enrolment = Enrolment.objects.select_related("person", "run__offer").filter(pk=enrolment_id).first()
     session = (
         Session.objects.select_related("location")
-        .filter(pk=session_id, run_id=getattr(enrolment, "run_id", None), run__status="published")
+        .filter(pk=session_id, run_id=getattr(enrolment, "run_id", None), run__status=Run.Status.PUBLISHED)
         .first()
     )
     # Left the run, the run was cancelled, or the session deleted, since the reminder was queued.
-    if enrolment is None or enrolment.status != "confirmed" or session is None:
+    if enrolment is None or enrolment.status != Enrolment.Status.CONFIRMED or session is None:
         _skip("session_reminder", enrolment_id)
         return
     if not _reachable(enrolment.person):
         return
-    try:
-        context = {**_context(enrolment), "session": session}
-        _send(
-            template="session_reminder",
-            to=enrolment.person.email,
-            language=enrolment.person.preferred_language,
-            context=context,
-        )
-    except Exception as error:
-        _retry(send_session_reminder, (enrolment_id, session_id), attempt, error)
-
-
-def ensure_sweep_scheduled(*, after=None) -> None:
-    """Keep exactly one future sweep in the queue (with the database backend; others cannot wait)."""
-    deferred = _later(sweep, after or timezone.now())
-    if deferred is None:
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    if DBTaskResult.objects.filter(task_path=sweep.module_path, status="READY").exists():
-        return
-    deferred.enqueue()
+    _send(template="session_reminder", person=enrolment.person, context={**_context(enrolment), "session": session})

@@ -1,6 +1,6 @@
 """Middleware of the portal as a whole."""
 
-from recovery_portal.querydata import without_control_characters
+from base.querydata import without_control_characters
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

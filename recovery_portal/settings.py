@@ -64,11 +64,17 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "recovery_portal",
+    # Imports between the portal's apps run one way, from each app to those above it in this list
+    # (tests/test_imports.py); base/ is no app, and imports none.
     "audit",
     "accounts",
     "courses",
     "enrolment",
     "referrals",
+    "catalogue",
+    "mypage",
+    "administration",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -135,7 +141,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:my_page"
+LOGIN_REDIRECT_URL = "mypage:my_page"
 
 # Sign-in (django-allauth): e-mail is the only identifier; citizens may sign in with an e-mailed code.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"

@@ -9,6 +9,7 @@
 from django.db.models import Q, QuerySet
 
 from accounts import access as accounts_access
+from courses.access import administered_municipalities, coordinated_providers
 from referrals.models import Referral
 
 
@@ -21,36 +22,16 @@ def made_by_or_shared_with(user) -> QuerySet[Referral]:
 
 def inbox_of(user) -> QuerySet[Referral]:
     """Open referrals to the offers of the providers the user coordinates."""
-    providers = accounts_access.coordinated_providers(user)
-    return Referral.objects.open().filter(offer__provider__in=providers)
-
-
-def about(user) -> QuerySet[Referral]:
-    if not user.is_authenticated:
-        return Referral.objects.none()
-    return Referral.objects.filter(person=user)
-
-
-def visible_to(user) -> QuerySet[Referral]:
-    return (made_by_or_shared_with(user) | inbox_of(user) | about(user)).distinct()
-
-
-def role_towards(user, referral) -> tuple[str, str]:
-    """How the user is looking at this referral, for the access log: (role, organisation)."""
-    if referral.person_id == user.pk:
-        return "citizen", ""
-    if referral.referrer_id == user.pk or made_by_or_shared_with(user).filter(pk=referral.pk).exists():
-        return "health_worker", f"service_unit:{referral.service_unit_id}"
-    return "coordinator", f"provider:{referral.offer.provider_id}"
+    return Referral.objects.open().filter(offer__provider__in=coordinated_providers(user))
 
 
 def has_inbox(user) -> bool:
     """Coordinators of a provider receive referrals to its offers."""
-    return accounts_access.coordinated_providers(user).exists()
+    return coordinated_providers(user).exists()
 
 
 def can_refer(user) -> bool:
-    return user.is_authenticated and accounts_access.service_units_of(user).exists()
+    return accounts_access.is_health_worker(user)
 
 
 def can_break_glass(user) -> bool:
@@ -59,5 +40,4 @@ def can_break_glass(user) -> bool:
 
 def break_glass_scope(user) -> QuerySet[Referral]:
     """Referrals an admin may open with a written reason: those in the admin's municipalities."""
-    municipalities = accounts_access.administered_municipalities(user)
-    return Referral.objects.filter(service_unit__municipality__in=municipalities)
+    return Referral.objects.filter(service_unit__municipality__in=administered_municipalities(user))

@@ -1,7 +1,7 @@
 """Every change to a referral. Each writes an audit row; the person and the worker are told by e-mail
-(a link only, never the content). Seats are held and placed through enrolment.services, under the
-same run lock as sign-ups, and locks are taken in the order enrolment.services describes: the person,
-then the referral, then the runs."""
+(a link only, never the content). Seats are held and placed through enrolment.services.places, under the
+same run lock as sign-ups, and locks are taken in the order enrolment/services/locks.py describes: the person,
+then the referral, then the runs. How a referral follows the place it led to is referrals.following."""
 
 import datetime as dt
 import statistics
@@ -11,30 +11,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import find_or_create_citizen, lock_person
-from audit.services import Acting, record_access, record_change
+from accounts.people import find_or_create_citizen, lock_person
+from audit.acting import Acting
+from audit.actions import Action, Read
+from audit.services import record_access, record_change
+from base.refusals import Refusal
 from courses.models import Run
-from enrolment import services as enrolment_services
-from enrolment.models import Enrolment
+from enrolment import eligibility
+from enrolment.refusals import EnrolmentRefusal
+from enrolment.seats import with_seats
+from enrolment.services import places
 from referrals import tasks
+from referrals.following import ACTION_OF_STATUS, record, status_after
 from referrals.models import NOTE_MAX_LENGTH, Referral
 
 Status = Referral.Status
 
 
-class ReferralRefusal(Exception):
-    def __init__(self, message: str, *, code: str = "refused"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+def acting_worker(referral, user=None) -> Acting:
+    """A health worker of the referral's unit: its referrer, or a colleague reading it (``user``) where the unit
+    shares its caseload."""
+    return Acting.health_worker(user or referral.referrer, service_unit_id=referral.service_unit_id)
 
 
-def _acting_worker(referral) -> Acting:
-    return Acting(user=referral.referrer, role="health_worker", organisation=f"service_unit:{referral.service_unit_id}")
-
-
-def _record(referral, action, acting, **detail):
-    record_change(acting=acting, action=f"referral.{action}", subject=referral.person, obj=referral, detail=detail)
+def acting_coordinator(user, referral) -> Acting:
+    return Acting.coordinator(user, provider_id=referral.offer.provider_id)
 
 
 @transaction.atomic(durable=True)
@@ -59,16 +60,16 @@ def refer(
     """Send a referral. Returns the referral and whether a seat is being held."""
     now = now or timezone.now()
     if not consent_method or consent_given_at is None:
-        raise ReferralRefusal(
-            _("En henvisning trenger personens samtykke: hvordan og når det ble gitt."), code="consent"
-        )
+        raise Refusal(_("En henvisning trenger personens samtykke: hvordan og når det ble gitt."), code="consent")
     if len(note) > NOTE_MAX_LENGTH or len(adaptation_needs) > NOTE_MAX_LENGTH:
-        raise ReferralRefusal(_("Notatet kan være høyst %(count)s tegn.") % {"count": NOTE_MAX_LENGTH}, code="note")
+        raise Refusal(_("Notatet kan være høyst %(count)s tegn.") % {"count": NOTE_MAX_LENGTH}, code="note")
     if run is not None and run.offer_id != offer.pk:
-        raise ReferralRefusal(_("Gjennomføringen hører ikke til dette tilbudet."), code="run")
+        raise Refusal(_("Gjennomføringen hører ikke til dette tilbudet."), code="run")
+    # The rules of the offer and the run, with the birth date the worker typed: worded for the worker, at once.
+    eligibility.check_referral(offer=offer, run=run, birth_date=birth_date, now=now)
     person = find_or_create_citizen(name=name, email=email, phone=phone, birth_date=birth_date, language=language)
     if Referral.objects.open().filter(person=person, offer=offer).exists():
-        raise ReferralRefusal(_("Personen har allerede en åpen henvisning til dette tilbudet."), code="duplicate")
+        raise Refusal(_("Personen har allerede en åpen henvisning til dette tilbudet."), code="duplicate")
     referral = Referral.objects.create(
         offer=offer,
         run=run,
@@ -80,35 +81,27 @@ def refer(
         adaptation_needs=adaptation_needs.strip(),
         note=note.strip(),
     )
-    acting = _acting_worker(referral)
-    _record(referral, "sent", acting, offer=offer.pk, run=run.pk if run else None, consent=consent_method)
+    acting = acting_worker(referral)
+    record(referral, Action.REFERRAL_SENT, acting, offer=offer.pk, run=run.pk if run else None, consent=consent_method)
     held = False
     if hold_seat and run is not None:
         until = now + dt.timedelta(days=offer.provider.referral_hold_days)
         try:
             with transaction.atomic():
-                referral.enrolment = enrolment_services.hold_seat(
-                    run_id=run.pk, person=person, until=until, acting=acting, now=now
-                )
-        except enrolment_services.EnrolmentRefusal:
+                referral.enrolment = places.hold_seat(run_id=run.pk, person=person, until=until, acting=acting, now=now)
+        except EnrolmentRefusal:
             held = False
         else:
             referral.save(update_fields=["enrolment"])
             held = True
-    transaction.on_commit(lambda: tasks.tell.enqueue(referral.pk, "new_for_person"))
-    transaction.on_commit(lambda: tasks.tell.enqueue(referral.pk, "new_for_provider"))
+    tasks.tell_after_commit(referral, "new_for_person")
+    tasks.tell_after_commit(referral, "new_for_provider")
     return referral, held
 
 
-def log_read(*, referral, user, role: str, organisation: str, action: str = "referral.viewed", reason: str = ""):
+def log_read(*, referral, acting: Acting, action: Read = Read.REFERRAL_VIEWED, reason: str = "") -> None:
     """Every read of a referral is logged, so the person can see who has looked at it."""
-    record_access(
-        acting=Acting(user=user, role=role, organisation=organisation),
-        action=action,
-        subject=referral.person,
-        obj=referral,
-        reason=reason,
-    )
+    record_access(acting=acting, action=action, subject=referral.person, obj=referral, reason=reason)
 
 
 @transaction.atomic(durable=True)
@@ -121,18 +114,14 @@ def mark_seen(*, referral_id: int, coordinator) -> Referral:
             referral.status = Status.SEEN
             fields.append("status")
         referral.save(update_fields=fields)
-        _record(referral, "seen", _acting_coordinator(coordinator, referral))
+        record(referral, Action.REFERRAL_SEEN, acting_coordinator(coordinator, referral))
     return referral
-
-
-def _acting_coordinator(user, referral) -> Acting:
-    return Acting(user=user, role="coordinator", organisation=f"provider:{referral.offer.provider_id}")
 
 
 def _open_for_answer(referral_id) -> Referral:
     referral = Referral.objects.select_for_update(of=("self",)).select_related("offer__provider").get(pk=referral_id)
     if not referral.is_open:
-        raise ReferralRefusal(_("Henvisningen er allerede avsluttet."), code="closed")
+        raise Refusal(_("Henvisningen er allerede avsluttet."), code="closed")
     return referral
 
 
@@ -143,22 +132,19 @@ def accept(*, referral_id: int, coordinator, run_id: int | None = None) -> Refer
     referral = _open_for_answer(referral_id)
     run_id = run_id or referral.run_id or _next_available_run_id(referral.offer)
     if run_id is None:
-        raise ReferralRefusal(_("Tilbudet har ingen gjennomføring å ta personen inn på ennå."), code="no_run")
+        raise Refusal(_("Tilbudet har ingen gjennomføring å ta personen inn på ennå."), code="no_run")
     if not Run.objects.filter(pk=run_id, offer_id=referral.offer_id).exists():
-        raise ReferralRefusal(_("Gjennomføringen hører ikke til dette tilbudet."), code="run")
-    acting = _acting_coordinator(coordinator, referral)
-    try:
-        enrolment = enrolment_services.place_from_referral(
-            run_id=run_id, person=referral.person, acting=acting, held=referral.enrolment
-        )
-    except enrolment_services.EnrolmentRefusal as refusal:
-        raise ReferralRefusal(refusal.message, code=refusal.code) from refusal
+        raise Refusal(_("Gjennomføringen hører ikke til dette tilbudet."), code="run")
+    acting = acting_coordinator(coordinator, referral)
+    enrolment = places.place_from_referral(
+        run_id=run_id, person=referral.person, acting=acting, held=referral.enrolment
+    )
     referral.enrolment = enrolment
     referral.run_id = run_id
     referral.status = status_after(referral, enrolment) or referral.status  # a place, or the waiting list
     referral.answered_at = referral.answered_at or timezone.now()
     referral.save(update_fields=["enrolment", "run", "status", "answered_at"])
-    _record(referral, referral.status, acting, run=run_id)
+    record(referral, ACTION_OF_STATUS[referral.status], acting, run=run_id)
     # The person hears of the answer from place_from_referral's e-mail about the place or the waiting list, which
     # carries what they need (the dates, the calendar file, their number in the queue, the link to cancel); a
     # second e-mail saying only "there is news, look here" would be the same news twice.
@@ -174,45 +160,34 @@ def _lock_person_of(referral_id) -> None:
         lock_person(user=person)
 
 
-def lock_referrals_of(*, enrolment_ids) -> dict[int, Referral]:
-    """For a change to enrolments that the referrals they came from follow (follow_enrolment): those referrals'
-    locks, in id order, taken before any run's. Keyed by enrolment id; an enrolment no referral came from has
-    no key."""
-    referrals = Referral.objects.select_for_update().filter(enrolment_id__in=list(enrolment_ids)).order_by("pk")
-    return {referral.enrolment_id: referral for referral in referrals}
-
-
-def lock_referral_of(*, enrolment_id: int) -> Referral | None:
-    """The same for one enrolment."""
-    return lock_referrals_of(enrolment_ids=[enrolment_id]).get(enrolment_id)
-
-
-def _next_available_run_id(offer):
-    run = (
-        Run.objects.upcoming()
-        .filter(offer=offer, starts_at__gte=timezone.now())
-        .with_seats()
-        .order_by("starts_at")
-        .first()
+def _next_available_run_id(offer) -> int | None:
+    """The offer's first run that has not started, with a seat free for someone new if one has; else its first run
+    that has not started (the person waits there)."""
+    now = timezone.now()
+    runs = with_seats(Run.objects.upcoming(now).filter(offer=offer, starts_at__gte=now), now=now).order_by(
+        "starts_at", "pk"
     )
-    return run.pk if run else None
+    return (
+        runs.filter(open_to_walk_ins=True).values_list("pk", flat=True).first()
+        or runs.values_list("pk", flat=True).first()
+    )
 
 
 @transaction.atomic(durable=True)
 def decline(*, referral_id: int, coordinator, reason: str, text: str = "") -> Referral:
     if reason not in Referral.DeclineReason.values:
-        raise ReferralRefusal(_("Velg en grunn."), code="reason")
+        raise Refusal(_("Velg en grunn."), code="reason")
     referral = _open_for_answer(referral_id)
-    acting = _acting_coordinator(coordinator, referral)
+    acting = acting_coordinator(coordinator, referral)
     if referral.enrolment_id:
-        enrolment_services.release(enrolment_id=referral.enrolment_id, acting=acting, reason="referral_declined")
+        places.release(enrolment_id=referral.enrolment_id, acting=acting, reason="referral_declined")
     referral.status = Status.DECLINED
     referral.decline_reason = reason
     referral.decline_text = text.strip()[:NOTE_MAX_LENGTH]
     referral.answered_at = referral.answered_at or timezone.now()
     referral.closed_at = timezone.now()
     referral.save(update_fields=["status", "decline_reason", "decline_text", "answered_at", "closed_at"])
-    _record(referral, "declined", acting, reason=reason)
+    record(referral, Action.REFERRAL_DECLINED, acting, reason=reason)
     _tell_both(referral)
     return referral
 
@@ -223,25 +198,21 @@ def ask_for_contact(*, referral_id: int, coordinator) -> Referral:
     referral.status = Status.CONTACT_REQUESTED
     referral.answered_at = referral.answered_at or timezone.now()
     referral.save(update_fields=["status", "answered_at"])
-    _record(referral, "contact_requested", _acting_coordinator(coordinator, referral))
+    record(referral, Action.REFERRAL_CONTACT_REQUESTED, acting_coordinator(coordinator, referral))
     _tell_both(referral)
     return referral
 
 
 def _tell_both(referral):
-    transaction.on_commit(lambda: tasks.tell.enqueue(referral.pk, "update_for_person"))
+    tasks.tell_after_commit(referral, "update_for_person")
     _tell_worker(referral)
 
 
 def _tell_worker(referral):
-    transaction.on_commit(lambda: tasks.tell.enqueue(referral.pk, "update_for_worker"))
+    tasks.tell_after_commit(referral, "update_for_worker")
 
 
 # --- the person ----------------------------------------------------------------------------------------
-
-
-def _acting_person(referral) -> Acting:
-    return Acting(user=referral.person, role="citizen")
 
 
 @transaction.atomic(durable=True)
@@ -250,7 +221,7 @@ def confirm(*, referral_id: int, person) -> Referral:
     if referral.person_confirmed_at is None and referral.status not in Referral.CLOSED_STATUSES:
         referral.person_confirmed_at = timezone.now()
         referral.save(update_fields=["person_confirmed_at"])
-        _record(referral, "confirmed_by_person", _acting_person(referral))
+        record(referral, Action.REFERRAL_CONFIRMED_BY_PERSON, Acting.citizen(referral.person))
     return referral
 
 
@@ -260,20 +231,20 @@ def withdraw(*, referral_id: int, person) -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral_id, person=person)
     if referral.status == Status.WITHDRAWN:
         return referral
-    acting = _acting_person(referral)
+    acting = Acting.citizen(referral.person)
     if referral.enrolment_id and referral.status in (
         Status.SENT,
         Status.SEEN,
         Status.CONTACT_REQUESTED,
         Status.WAITLISTED,
     ):
-        enrolment_services.release(enrolment_id=referral.enrolment_id, acting=acting, reason="referral_withdrawn")
+        places.release(enrolment_id=referral.enrolment_id, acting=acting, reason="referral_withdrawn")
     referral.status = Status.WITHDRAWN
     referral.note = ""
     referral.adaptation_needs = ""
     referral.closed_at = timezone.now()
     referral.save(update_fields=["status", "note", "adaptation_needs", "closed_at"])
-    _record(referral, "withdrawn", acting)
+    record(referral, Action.REFERRAL_WITHDRAWN, acting)
     _tell_worker(referral)
     return referral
 
@@ -284,7 +255,7 @@ def set_sharing(*, referral_id: int, person, share: bool) -> Referral:
     if referral.share_progress != share:
         referral.share_progress = share
         referral.save(update_fields=["share_progress"])
-        _record(referral, "sharing_changed", _acting_person(referral), share=share)
+        record(referral, Action.REFERRAL_SHARING_CHANGED, Acting.citizen(referral.person), share=share)
     return referral
 
 
@@ -295,13 +266,11 @@ def break_glass(*, referral, admin, reason: str) -> None:
     """An admin opens a referral in an emergency: only with a written reason, logged, shown to the person."""
     reason = reason.strip()
     if len(reason) < 10:
-        raise ReferralRefusal(_("Skriv en begrunnelse på minst ti tegn."), code="reason")
+        raise Refusal(_("Skriv en begrunnelse på minst ti tegn."), code="reason")
     log_read(
         referral=referral,
-        user=admin,
-        role="municipality_admin",
-        organisation=f"municipality:{referral.service_unit.municipality_id}",
-        action="referral.break_glass",
+        acting=Acting.municipality_admin(admin, municipality_id=referral.service_unit.municipality_id),
+        action=Read.REFERRAL_BREAK_GLASS,
         reason=reason[:500],
     )
 
@@ -346,7 +315,7 @@ def erase_expired(*, now=None) -> int:
         referral.decline_text = ""
         referral.erased_at = now
         referral.save(update_fields=["person", "note", "adaptation_needs", "decline_text", "erased_at"])
-        record_change(acting=Acting.system(), action="referral.erased", subject=person, obj=referral)
+        record_change(acting=Acting.system(), action=Action.REFERRAL_ERASED, subject=person, obj=referral)
         erased += 1
     return erased
 
@@ -364,125 +333,12 @@ def usual_response_days(provider) -> int | None:
     return max(round(statistics.median(days)), 1)
 
 
-# --- following the enrolment a referral led to --------------------------------------------------------------
-
-# Closed by the person or by the provider's answer, not by the enrolment: what becomes of the enrolment after
-# that is no longer the referral's story.
-_NOT_FOLLOWING = (Status.WITHDRAWN, Status.DECLINED)
-_UNANSWERED = (Status.SENT, Status.SEEN, Status.CONTACT_REQUESTED)
-
-
-def status_after(referral: Referral, enrolment, *, attended: bool = False) -> str | None:
-    """What a referral says once the enrolment it led to has changed, or None if it says what it said. The one
-    place this rule lives; accepting a referral and every enrolment service that changes an enrolment a referral
-    may have led to go through follow_enrolment (or mark_started), which apply it.
-
-    ==========================================  =====================================  ==============
-    the enrolment is now                        the referral said                      it says
-    ==========================================  =====================================  ==============
-    confirmed (accepted, a freed seat taken,    sent, seen, contact_requested,         accepted
-    moved to another run)                       waitlisted
-    waitlisted (accepted onto a full run)       sent, seen, contact_requested          waitlisted
-    offered a freed seat; a seat held           anything                               (unchanged)
-    cancelled, with its run cancelled           accepted, waitlisted, started          run_cancelled
-    cancelled (by the person or coordinator,    accepted, waitlisted                   cancelled
-    a freed seat declined or not taken in time)
-    cancelled                                   started                                stopped
-    completed                                   anything                               completed
-    dropped out                                 anything                               stopped
-    marked present at a session                 accepted                               started
-    ==========================================  =====================================  ==============
-
-    Never followed: a withdrawn or declined referral (_NOT_FOLLOWING). An unanswered referral changes only by
-    getting a place: a held seat that ends (expired, cancelled) is no answer, the coordinator still gives one.
-    A seat offered from the waiting list is not a place until the person takes it, which is also why offering
-    one (under the run's lock, from many services) never writes a referral. The stored status is the truth;
-    what the referrer sees of it, and hears of by e-mail, is the person's choice (Referral.referrer_sees_status)."""
-    current = referral.status
-    if current in _NOT_FOLLOWING:
-        return None
-    Enrolled = Enrolment.Status
-    if attended:
-        new = Status.STARTED if current == Status.ACCEPTED else None
-    elif enrolment.status == Enrolled.CONFIRMED:
-        new = Status.ACCEPTED if current in (*_UNANSWERED, Status.WAITLISTED) else None
-    elif enrolment.status == Enrolled.WAITLISTED:
-        new = Status.WAITLISTED if current in _UNANSWERED else None
-    elif enrolment.status == Enrolled.CANCELLED:
-        if current not in (Status.ACCEPTED, Status.WAITLISTED, Status.STARTED):
-            new = None
-        elif enrolment.run.status == Run.Status.CANCELLED:
-            new = Status.RUN_CANCELLED
-        else:
-            new = Status.STOPPED if current == Status.STARTED else Status.CANCELLED
-    elif enrolment.status == Enrolled.COMPLETED:
-        new = Status.COMPLETED
-    elif enrolment.status == Enrolled.DROPPED_OUT:
-        new = Status.STOPPED
-    else:
-        new = None
-    return new if new != current else None
-
-
-def follow_enrolment(*, referral: Referral | None, enrolment, acting: Acting, reason: str = "", moved_to=None) -> None:
-    """Bring the referral the enrolment came from in line with it (status_after), with an audit row.
-
-    `referral` is what lock_referrals_of returned: its caller locked it before any run, as every path that writes
-    a referral does. A person moved to another run (`moved_to`, the new enrolment) takes the referral along."""
-    if referral is None or referral.status in _NOT_FOLLOWING:
-        return
-    fields = []
-    detail = {"reason": reason} if reason else {}
-    if moved_to is not None:
-        detail.update(from_run=referral.run_id, run=moved_to.run_id)
-        referral.enrolment, referral.run_id = moved_to, moved_to.run_id
-        fields += ["enrolment", "run"]
-        enrolment = moved_to
-    new = status_after(referral, enrolment)
-    if new is not None:
-        detail["from"] = referral.status
-        referral.status = new
-        fields.append("status")
-        if new in Referral.CLOSED_STATUSES:
-            referral.closed_at = referral.closed_at or timezone.now()
-            fields.append("closed_at")
-    if fields:
-        referral.save(update_fields=fields)
-        _record(referral, new or "moved", acting, **detail)
-    if new is not None:
-        _tell_worker_of_news(referral)
-
-
-def _tell_worker_of_news(referral: Referral) -> None:
-    """A referral's status followed its enrolment: the referrer hears that there is news (a link, nothing more), if
-    the new status is one the person lets them see (Referral.referrer_sees_status); otherwise the e-mail itself
-    would tell them that something happened. The person is not told here: they did it themselves, or the e-mail
-    about their enrolment told them."""
-    if referral.referrer_sees_status:
-        _tell_worker(referral)
-
-
-def mark_started(*, enrolment_ids, acting: Acting) -> int:
-    """The first time a referred person is marked present, their referral shows "started". Written without the
-    referral's lock: attendance holds no run's lock, so nothing here waits in the wrong order."""
-    started = 0
-    for referral in Referral.objects.filter(enrolment_id__in=enrolment_ids).select_related("enrolment"):
-        new = status_after(referral, referral.enrolment, attended=True)
-        if new is not None:
-            referral.status = new
-            referral.save(update_fields=["status"])
-            _record(referral, new, acting)
-            _tell_worker_of_news(referral)
-            started += 1
-    return started
-
-
 def withdraw_all_for_person(*, person) -> int:
     """Part of deleting an account: every referral about the person closes and its note is erased.
 
     The referrals are locked together, after the person and before any run; the seats and places they hold
-    are given up with the person's others by enrolment.services.cancel_all_for_person, which locks the runs
-    (accounts.services.delete_account calls it next)."""
+    are given up with the person's others by enrolment.services.places.cancel_all_for_person, which locks the
+    runs (mypage.services.delete_account calls it next)."""
     count = 0
     referrals = Referral.objects.select_for_update().filter(person=person).exclude(status=Status.WITHDRAWN)
     for referral in referrals.order_by("pk"):
@@ -491,6 +347,6 @@ def withdraw_all_for_person(*, person) -> int:
         referral.adaptation_needs = ""
         referral.closed_at = referral.closed_at or timezone.now()
         referral.save(update_fields=["status", "note", "adaptation_needs", "closed_at"])
-        _record(referral, "withdrawn", _acting_person(referral), reason="account_deleted")
+        record(referral, Action.REFERRAL_WITHDRAWN, Acting.citizen(referral.person), reason="account_deleted")
         count += 1
     return count

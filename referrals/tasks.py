@@ -1,20 +1,20 @@
 """E-mails about referrals: a neutral message and a link, never the referral's content."""
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
-from django_tasks import task
 
-logger = logging.getLogger(__name__)
+from accounts.models import Membership, Role
+from base import mail
+from referrals import links
+from referrals.models import Referral
+
+
+def tell_after_commit(referral, kind: str) -> None:
+    transaction.on_commit(lambda: tell.enqueue(referral.pk, kind))
 
 
 def _recipients(referral, kind):
-    from accounts.models import Membership, Role
-
     if kind.endswith("_for_person"):
         person = referral.person
         if person is None or not person.contact_email:
@@ -26,12 +26,8 @@ def _recipients(referral, kind):
     return list(coordinators.values_list("user__email", flat=True)), settings.LANGUAGE_CODE
 
 
-@task(queue_name="email")
-def tell(referral_id: int, kind: str, attempt: int = 1) -> None:
-    from enrolment.tasks import _retry
-    from referrals import links
-    from referrals.models import Referral
-
+@mail.email_task
+def tell(referral_id: int, kind: str) -> None:
     referral = Referral.objects.select_related("person", "referrer", "offer").filter(pk=referral_id).first()
     if referral is None or referral.erased_at:
         return
@@ -44,11 +40,4 @@ def tell(referral_id: int, kind: str, attempt: int = 1) -> None:
         link = settings.PORTAL_BASE_URL + reverse("referrals:detail", kwargs={"public_id": referral.public_id})
     else:
         link = settings.PORTAL_BASE_URL + reverse("referrals:inbox")
-    try:
-        with translation.override(language):
-            context = {"link": link, "portal_name": settings.PORTAL_NAME, "kind": kind}
-            subject = " ".join(render_to_string("referrals/email/subject.txt", context).split())
-            body = render_to_string("referrals/email/message.txt", context)
-        send_mail(subject, body, None, to)
-    except Exception as error:
-        _retry(tell, (referral_id, kind), attempt, error)
+    mail.send(template="referrals/email/referral", to=to, language=language, context={"link": link, "kind": kind})

@@ -2,10 +2,7 @@
 
 Every view fetches through referrals.access, and every read of a referral is logged."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
-from accounts.models import Role
+from audit.acting import ActingRole
+from audit.actions import Action, Read
 from audit.models import AccessEvent, AuditEvent
+from base.refusals import Refusal
+from base.views import allowed_or_404
 from courses.models import Offer
 from referrals import access, links, services
 from referrals.forms import AcceptForm, BreakGlassForm, DeclineForm, ReferralForm
@@ -26,36 +26,16 @@ from referrals.models import CONSENT_TEXT_VERSION, Referral
 
 _SELECT = ("offer__provider", "run__semester", "person", "referrer", "service_unit", "enrolment")
 
-
-EVENT_LABELS = {
-    "referral.sent": gettext_lazy("Henvisningen ble sendt"),
-    "referral.seen": gettext_lazy("Tilbyderen så henvisningen"),
-    "referral.contact_requested": gettext_lazy("Tilbyderen vil snakke med personen"),
-    "referral.accepted": gettext_lazy("Personen fikk plass"),
-    "referral.waitlisted": gettext_lazy("Personen kom på venteliste"),
-    "referral.declined": gettext_lazy("Tilbyderen sa nei"),
-    "referral.withdrawn": gettext_lazy("Personen trakk henvisningen tilbake"),
-    "referral.confirmed_by_person": gettext_lazy("Personen bekreftet henvisningen"),
-    "referral.sharing_changed": gettext_lazy("Personen endret hva helsearbeideren får se"),
-    "referral.started": gettext_lazy("Personen har startet"),
-    "referral.completed": gettext_lazy("Personen har fullført"),
-    "referral.stopped": gettext_lazy("Personen har sluttet"),
-    "referral.cancelled": gettext_lazy("Personen ble meldt av"),
-    "referral.run_cancelled": gettext_lazy("Tilbyderen avlyste kurset"),
-    "referral.moved": gettext_lazy("Personen ble flyttet til en annen gjennomføring"),
-    "referral.erased": gettext_lazy("Personopplysningene ble slettet"),
-}
 # Where an event's reason says more than its action: a freed seat the person did not take.
 REASON_LABELS = {
-    ("referral.cancelled", "offer_declined"): gettext_lazy("Personen takket nei til en ledig plass"),
-    ("referral.cancelled", "offer_expired"): gettext_lazy("Fristen for å ta imot en ledig plass gikk ut"),
+    (Action.REFERRAL_CANCELLED, "offer_declined"): gettext_lazy("Personen takket nei til en ledig plass"),
+    (Action.REFERRAL_CANCELLED, "offer_expired"): gettext_lazy("Fristen for å ta imot en ledig plass gikk ut"),
 }
-READ_LABELS = {
-    "referral.viewed": gettext_lazy("åpnet henvisningen"),
-    "referral.listed": gettext_lazy("så den i en liste"),
-    "referral.break_glass": gettext_lazy("åpnet henvisningen med begrunnelse"),
-}
-ROLE_LABELS = {**dict(Role.choices), "citizen": gettext_lazy("personen selv"), "system": gettext_lazy("Kurskatalogen")}
+
+
+def _label(choices, value: str) -> str:
+    """The words for a stored action or role; a value no longer written (never, so far) shows as it is."""
+    return choices(value).label if value in choices.values else value
 
 
 def _timeline(referral, *, for_worker=False):
@@ -69,9 +49,8 @@ def _timeline(referral, *, for_worker=False):
     return [
         {
             "at": event.at,
-            "label": REASON_LABELS.get((event.action, event.detail.get("reason")))
-            or EVENT_LABELS.get(event.action, event.action),
-            "by": ROLE_LABELS.get(event.acting_role, ""),
+            "label": REASON_LABELS.get((event.action, event.detail.get("reason"))) or _label(Action, event.action),
+            "by": _label(ActingRole, event.acting_role) if event.acting_role else "",
         }
         for event in events
         if event.action not in hidden
@@ -91,22 +70,15 @@ def _reads(referral):
         {
             **read,
             "name": read["actor__first_name"] or read["actor__email"],
-            "role": ROLE_LABELS.get(read["acting_role"], ""),
-            "what": READ_LABELS.get(read["action"], ""),
+            "role": _label(ActingRole, read["acting_role"]) if read["acting_role"] else "",
+            "what": _label(Read, read["action"]),
         }
         for read in reads
     ]
 
 
-def health_worker_view(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not access.can_refer(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return never_cache(wrapped)
+health_worker_view = allowed_or_404(access.can_refer)
+coordinator_view = allowed_or_404(access.has_inbox)
 
 
 @health_worker_view
@@ -136,7 +108,7 @@ def refer(request, slug):
                 note=data["note"],
                 language=get_language(),
             )
-        except services.ReferralRefusal as refusal:
+        except Refusal as refusal:
             form.add_error(None, refusal.message)
         else:
             if data["hold_seat"] and not held:
@@ -154,11 +126,7 @@ def mine(request):
     referrals = list(access.made_by_or_shared_with(request.user).select_related(*_SELECT).order_by("-created_at"))
     for referral in referrals:
         services.log_read(
-            referral=referral,
-            user=request.user,
-            role="health_worker",
-            organisation=f"service_unit:{referral.service_unit_id}",
-            action="referral.listed",
+            referral=referral, acting=services.acting_worker(referral, request.user), action=Read.REFERRAL_LISTED
         )
     return render(request, "referrals/referral_list.html", {"referrals": referrals})
 
@@ -168,28 +136,12 @@ def detail(request, public_id):
     referral = get_object_or_404(
         access.made_by_or_shared_with(request.user).select_related(*_SELECT), public_id=public_id
     )
-    services.log_read(
-        referral=referral,
-        user=request.user,
-        role="health_worker",
-        organisation=f"service_unit:{referral.service_unit_id}",
-    )
+    services.log_read(referral=referral, acting=services.acting_worker(referral, request.user))
     return render(
         request,
         "referrals/referral_detail.html",
         {"referral": referral, "timeline": _timeline(referral, for_worker=True), "as_worker": True},
     )
-
-
-def coordinator_view(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not access.has_inbox(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return never_cache(wrapped)
 
 
 @coordinator_view
@@ -199,11 +151,7 @@ def inbox(request):
     rows = []
     for referral in referrals:
         services.log_read(
-            referral=referral,
-            user=request.user,
-            role="coordinator",
-            organisation=f"provider:{referral.offer.provider_id}",
-            action="referral.listed",
+            referral=referral, acting=services.acting_coordinator(request.user, referral), action=Read.REFERRAL_LISTED
         )
         waited = (now - referral.created_at).days
         rows.append((referral, waited, waited >= referral.offer.provider.referral_response_days))
@@ -214,9 +162,7 @@ def inbox(request):
 def inbox_detail(request, public_id):
     referral = get_object_or_404(access.inbox_of(request.user).select_related(*_SELECT), public_id=public_id)
     services.mark_seen(referral_id=referral.pk, coordinator=request.user)
-    services.log_read(
-        referral=referral, user=request.user, role="coordinator", organisation=f"provider:{referral.offer.provider_id}"
-    )
+    services.log_read(referral=referral, acting=services.acting_coordinator(request.user, referral))
     return render(
         request,
         "referrals/inbox_detail.html",
@@ -244,7 +190,7 @@ def _answer(request, public_id, action):
             services.decline(referral_id=referral.pk, coordinator=request.user, **form.cleaned_data)
         else:
             services.ask_for_contact(referral_id=referral.pk, coordinator=request.user)
-    except services.ReferralRefusal as refusal:
+    except Refusal as refusal:
         messages.error(request, refusal.message)
         return redirect("referrals:inbox_detail", public_id=referral.public_id)
     messages.success(request, _("Svaret er sendt. Personen og helsearbeideren har fått beskjed."))
@@ -320,27 +266,24 @@ def about_me_answer(request, public_id, action):
 # --- break glass ------------------------------------------------------------------------------------------
 
 
-@never_cache
-@login_required
+admin_view = allowed_or_404(access.can_break_glass)
+
+
+@admin_view
 def break_glass_list(request):
     """What a municipality admin sees by default: dates, offers and statuses, never who or why."""
-    if not access.can_break_glass(request.user):
-        raise Http404
     referrals = access.break_glass_scope(request.user).select_related("offer", "service_unit").order_by("-created_at")
     return render(request, "referrals/break_glass_list.html", {"referrals": referrals[:200]})
 
 
-@never_cache
-@login_required
+@admin_view
 def break_glass(request, public_id):
-    if not access.can_break_glass(request.user):
-        raise Http404
     referral = get_object_or_404(access.break_glass_scope(request.user).select_related(*_SELECT), public_id=public_id)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.break_glass(referral=referral, admin=request.user, reason=form.cleaned_data["reason"])
-        except services.ReferralRefusal as refusal:
+        except Refusal as refusal:
             form.add_error("reason", refusal.message)
         else:
             return render(

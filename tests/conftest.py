@@ -57,9 +57,9 @@ def pause_after_the_first_run_lock(monkeypatch):
     itself and the first goes on after the second. `holds_a_run` is set when the first of them holds a run,
     for a race whose second party should start only then. The test's own setup, in the main thread, runs as
     usual."""
-    from enrolment import services as enrolment_services
+    from enrolment.services import locks
 
-    real_lock_runs = enrolment_services._lock_runs
+    real_lock_runs = locks.lock_runs
     barrier = threading.Barrier(2)
     paused = threading.local()
 
@@ -73,5 +73,5 @@ def pause_after_the_first_run_lock(monkeypatch):
         return runs
 
     lock_runs.holds_a_run = threading.Event()
-    monkeypatch.setattr(enrolment_services, "_lock_runs", lock_runs)
+    monkeypatch.setattr(locks, "lock_runs", lock_runs)
     return lock_runs

@@ -71,7 +71,7 @@ def token_for(world):
 
 def membership_of(role_name):
     return lambda world: reverse(
-        "accounts:end_membership", kwargs={"pk": Membership.objects.get(user=world.people[role_name]).pk}
+        "administration:end_membership", kwargs={"pk": Membership.objects.get(user=world.people[role_name]).pk}
     )
 
 
@@ -80,7 +80,9 @@ def user_url(name, role_name):
 
 
 def invitation_url(email):
-    return lambda world: reverse("accounts:revoke_invitation", kwargs={"pk": Invitation.objects.get(email=email).pk})
+    return lambda world: reverse(
+        "administration:revoke_invitation", kwargs={"pk": Invitation.objects.get(email=email).pk}
+    )
 
 
 PUBLIC = every(200)
@@ -90,46 +92,46 @@ MATRIX: dict[str, list[Case]] = {
     "home": [Case(lambda w: reverse("home"), PUBLIC)],
     "privacy": [Case(lambda w: reverse("privacy"), PUBLIC)],
     "accessibility": [Case(lambda w: reverse("accessibility"), PUBLIC)],
-    "courses:list": [Case(lambda w: reverse("courses:list"), PUBLIC)],
-    "courses:detail": [Case(lambda w: w.offer.get_absolute_url(), PUBLIC)],
-    "courses:run_calendar": [
-        Case(lambda w: reverse("courses:run_calendar", kwargs={"slug": w.offer.slug, "run_id": w.run.pk}), PUBLIC)
+    "catalogue:list": [Case(lambda w: reverse("catalogue:list"), PUBLIC)],
+    "catalogue:detail": [Case(lambda w: w.offer.get_absolute_url(), PUBLIC)],
+    "catalogue:run_calendar": [
+        Case(lambda w: reverse("catalogue:run_calendar", kwargs={"slug": w.offer.slug, "run_id": w.run.pk}), PUBLIC)
     ],
-    "courses:provider": [Case(lambda w: w.provider.get_absolute_url(), PUBLIC)],
+    "catalogue:provider": [Case(lambda w: w.provider.get_absolute_url(), PUBLIC)],
     # The person's own pages: each signed-in person sees only their own data (there is no id in the URL).
-    "accounts:my_page": [Case(lambda w: reverse("accounts:my_page"), signed_in(200))],
+    "mypage:my_page": [Case(lambda w: reverse("mypage:my_page"), signed_in(200))],
     "accounts:profile": [Case(lambda w: reverse("accounts:profile"), signed_in(200))],
-    "accounts:my_data": [Case(lambda w: reverse("accounts:my_data"), signed_in(302))],  # re-authenticate first
-    "accounts:my_data_json": [Case(lambda w: reverse("accounts:my_data_json"), signed_in(302))],
-    "accounts:delete_account": [Case(lambda w: reverse("accounts:delete_account"), signed_in(302))],
+    "mypage:my_data": [Case(lambda w: reverse("mypage:my_data"), signed_in(302))],  # re-authenticate first
+    "mypage:my_data_json": [Case(lambda w: reverse("mypage:my_data_json"), signed_in(302))],
+    "mypage:delete_account": [Case(lambda w: reverse("mypage:delete_account"), signed_in(302))],
     "accounts:invitation": [Case(token_for, every(200))],
     # The municipality admin's pages: Oslo's admin manages Oslo's staff; everything else is "not found".
-    "accounts:staff_list": [Case(lambda w: reverse("accounts:staff_list"), admins_only(200))],
-    "accounts:audit_log": [Case(lambda w: reverse("accounts:audit_log"), admins_only(200))],
-    "accounts:end_membership": [
+    "administration:staff_list": [Case(lambda w: reverse("administration:staff_list"), admins_only(200))],
+    "administration:audit_log": [Case(lambda w: reverse("administration:audit_log"), admins_only(200))],
+    "administration:end_membership": [
         Case(membership_of("facilitator"), admins_only(302), method="post"),
         Case(
             membership_of("health_worker_other_unit"), admins_only(404, others=404) | {"superuser": 302}, method="post"
         ),
     ],
-    "accounts:suspend_user": [
-        Case(user_url("accounts:suspend_user", "health_worker"), admins_only(302), method="post"),
+    "administration:suspend_user": [
+        Case(user_url("administration:suspend_user", "health_worker"), admins_only(302), method="post"),
         Case(
-            user_url("accounts:suspend_user", "health_worker_other_unit"),
+            user_url("administration:suspend_user", "health_worker_other_unit"),
             admins_only(404) | {"superuser": 302},
             method="post",
         ),
-        Case(user_url("accounts:suspend_user", "citizen"), admins_only(404), method="post"),
+        Case(user_url("administration:suspend_user", "citizen"), admins_only(404), method="post"),
     ],
-    "accounts:reactivate_user": [
-        Case(user_url("accounts:reactivate_user", "health_worker"), admins_only(302), method="post"),
+    "administration:reactivate_user": [
+        Case(user_url("administration:reactivate_user", "health_worker"), admins_only(302), method="post"),
         Case(
-            user_url("accounts:reactivate_user", "health_worker_other_unit"),
+            user_url("administration:reactivate_user", "health_worker_other_unit"),
             admins_only(404) | {"superuser": 302},
             method="post",
         ),
     ],
-    "accounts:revoke_invitation": [
+    "administration:revoke_invitation": [
         Case(invitation_url("invited@example.org"), admins_only(302), method="post"),
         Case(invitation_url("invited.baerum@example.org"), admins_only(404) | {"superuser": 302}, method="post"),
     ],
@@ -244,10 +246,11 @@ MATRIX.update(
         "enrolment:participant_cancel": [
             Case(enrolment_url("enrolment:participant_cancel"), coordinators(302), method="post")
         ],
+        # A run's facilitators take its attendance; how each participant's run ended is its coordinators' to say.
         "enrolment:participant_completion": [
             Case(
                 enrolment_url("enrolment:participant_completion"),
-                coordinators(302, facilitator=302),
+                coordinators(302),
                 method="post",
                 data={"completed": "1"},
             )

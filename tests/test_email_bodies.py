@@ -12,11 +12,12 @@ from django.utils import timezone, translation
 
 from accounts import services as account_services
 from accounts.models import Role, ServiceUnit
-from audit.services import Acting
+from audit.acting import Acting
 from courses.calendar import SessionEvent
 from courses.models import Run
-from enrolment import services as enrolment_services
 from enrolment import tasks as enrolment_tasks
+from enrolment.services import interests, places, runs, waiting_list
+from mypage import services as mypage_services
 from referrals import services as referral_services
 from tests import factories
 from tests.people import member, person
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def itself(who):
-    return Acting(user=who, role="citizen")
+    return Acting.citizen(who)
 
 
 def every_kind_of_email(language: str):
@@ -42,35 +43,35 @@ def every_kind_of_email(language: str):
         for name in ("kari", "ola", "per")
     )
     # confirmed with a calendar file and without one (a run with no sessions yet); waitlisted
-    first = enrolment_services.sign_up(run_id=run.pk, person=kari, acting=itself(kari))
-    enrolment_services.sign_up(run_id=bare.pk, person=kari, acting=itself(kari))
-    waiting = enrolment_services.join_waiting_list(run_id=run.pk, person=ola, acting=itself(ola))
+    first = places.sign_up(run_id=run.pk, person=kari, acting=itself(kari))
+    places.sign_up(run_id=bare.pk, person=kari, acting=itself(kari))
+    waiting = places.join_waiting_list(run_id=run.pk, person=ola, acting=itself(ola))
     yield
     # cancelled; the freed seat offered, then a reminder, then expired
-    enrolment_services.cancel(enrolment_id=first.pk, acting=itself(kari))
+    places.cancel(enrolment_id=first.pk, acting=itself(kari))
     yield
     enrolment_tasks.remind_offer.enqueue(waiting.pk)
     yield
     waiting.refresh_from_db()
-    enrolment_services.expire_offer(enrolment_id=waiting.pk, now=waiting.offer_expires_at + dt.timedelta(minutes=1))
+    waiting_list.expire_offer(enrolment_id=waiting.pk, now=waiting.offer_expires_at + dt.timedelta(minutes=1))
     yield
     # a session reminder; sessions moved, cancelled, and both
-    seated = enrolment_services.sign_up(run_id=run.pk, person=kari, acting=itself(kari))
+    seated = places.sign_up(run_id=run.pk, person=kari, acting=itself(kari))
     one, two, three = run.sessions.order_by("starts_at")
     yield
     enrolment_tasks.send_session_reminder.enqueue(seated.pk, one.pk)
-    enrolment_services.tell_about_moved_sessions(session_ids=[one.pk])
-    enrolment_services.tell_about_moved_sessions(session_ids=[], deleted=[SessionEvent.of(three)])
-    enrolment_services.tell_about_moved_sessions(session_ids=[one.pk], deleted=[SessionEvent.of(two)])
+    runs.tell_about_moved_sessions(session_ids=[one.pk])
+    runs.tell_about_moved_sessions(session_ids=[], deleted=[SessionEvent.of(three)])
+    runs.tell_about_moved_sessions(session_ids=[one.pk], deleted=[SessionEvent.of(two)])
     yield
     # a cancelled run: with the calendar file for a seat, without it for the waiting list
-    enrolment_services.join_waiting_list(run_id=run.pk, person=per, acting=itself(per))
+    places.join_waiting_list(run_id=run.pk, person=per, acting=itself(per))
     yield
-    enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+    runs.cancel_run(run_id=run.pk, acting=Acting.system())
     yield
     # a new semester, to those who asked to hear of it
-    enrolment_services.register_interest(offer=offer, person=per, acting=itself(per))
-    enrolment_services.publish_run(run_id=draft.pk, acting=Acting.system())
+    interests.register_interest(offer=offer, person=per, acting=itself(per))
+    runs.publish_run(run_id=draft.pk, acting=Acting.system())
     yield
     # referrals: to the person, the provider and the worker, and the provider's reminder
     unit = ServiceUnit.objects.create(name="Bydel Grorud", slug="grorud", municipality=municipality)
@@ -107,7 +108,7 @@ def every_kind_of_email(language: str):
     with translation.override(language):
         account_services.invite_staff(by=admin, email="new@example.org", role=Role.COORDINATOR, organisation=provider)
     yield
-    account_services.delete_account(user=per)
+    mypage_services.delete_account(user=per)
     yield
     Client().post(reverse("account_request_login_code"), {"email": "ola@example.org"})
 

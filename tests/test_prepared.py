@@ -2,8 +2,8 @@ import pytest
 from django.db.models import Count, Q
 
 from audit.models import AuditEvent
+from base.prepared import Prepared
 from courses.models import Run
-from recovery_portal.prepared import Prepared
 from tests import factories
 
 pytestmark = pytest.mark.django_db

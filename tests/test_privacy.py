@@ -30,11 +30,11 @@ def test_account_journeys_write_no_personal_data_to_the_logs(client, caplog, dja
         },
     )
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-    client.get(reverse("accounts:my_data_json"))
-    client.get(reverse("courses:list"), {"side": "999"})
+    client.get(reverse("mypage:my_data_json"))
+    client.get(reverse("catalogue:list"), {"side": "999"})
     client.get("/finnes-ikke/")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("accounts:delete_account"), {"confirm": "on"})
+        client.post(reverse("mypage:delete_account"), {"confirm": "on"})
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for secret in ["kari.nordmann", "ida.hansen", "91234567", "912 34 567", "1980-05-17", "17.05.1980", PASSWORD]:
         assert secret not in logged, secret

@@ -10,11 +10,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.services import acting_self, update_profile
+from accounts.services import update_profile
+from audit.acting import Acting
 from courses.models import Offer, Run
-from enrolment import links, services
+from enrolment import eligibility, links
 from enrolment.forms import ConfirmForm, RemindersForm, SignUpForm
 from enrolment.models import Enrolment, Interest
+from enrolment.refusals import AddressKnown, EnrolmentRefusal, RunFull
+from enrolment.seats import count_seats
+from enrolment.services import interests, places, waiting_list
+from enrolment.services.locks import public_run
 
 
 @never_cache
@@ -24,7 +29,7 @@ def sign_up(request, run_id):
         # A cancelled run's page says so (its link may be in a bookmark or an e-mail); a draft is not there yet.
         run = _public_run(run_id)
         person = request.user if request.user.is_authenticated else None
-        refusal = services.sign_up_refusal(run=run, person=person)
+        refusal = eligibility.sign_up_refusal(run=run, person=person)
         if refusal is not None:
             # Said before anything is typed in. Someone not signed in may be continuing from the run before.
             return render(
@@ -33,7 +38,7 @@ def sign_up(request, run_id):
                 {"run": run, "offer": run.offer, "refusal": refusal, "may_sign_in": person is None},
             )
         # A full run's form is a waiting-list form from the start: one press of the button is enough.
-        waiting = not services.count_seats(run).open_to_walk_ins
+        waiting = not count_seats(run).open_to_walk_ins
         return _sign_up_page(request, run, _sign_up_form(request, run, None, waiting=waiting), waiting=waiting)
 
     # Posted: the service reads the run and counts its seats under the run's lock, and a refusal carries the run
@@ -44,12 +49,12 @@ def sign_up(request, run_id):
         run = _public_run(run_id)
         form = _sign_up_form(request, run, posted)
         if not form.is_valid():
-            return _sign_up_page(request, run, form, waiting=not services.count_seats(run).open_to_walk_ins)
+            return _sign_up_page(request, run, form, waiting=not count_seats(run).open_to_walk_ins)
     try:
         enrolment = _enrol(request, run_id, form.cleaned_data)
     except Run.DoesNotExist:
         raise Http404 from None
-    except services.RunFull as full:
+    except RunFull as full:
         # The last seat went while the form was filled in. Nothing needs correcting, so one question
         # instead of the form again: the waiting list, with everything typed carried along.
         run = full.run
@@ -58,12 +63,12 @@ def sign_up(request, run_id):
             "enrolment/sign_up_full_now.html",
             {"run": run, "offer": run.offer, "form": _sign_up_form(request, run, posted, waiting=True), "typed": form},
         )
-    except services.AddressKnown as known:
+    except AddressKnown as known:
         # The same answer whatever we know of the person: nothing about them is shown to a form anyone can fill in.
         return render(request, "enrolment/sign_up_sign_in_first.html", {"run": known.run, "offer": known.run.offer})
-    except services.EnrolmentRefusal as refusal:
+    except EnrolmentRefusal as refusal:
         run = refusal.run
-        waiting = False if refusal.code == "seats_free" else not services.count_seats(run).open_to_walk_ins
+        waiting = False if refusal.code == "seats_free" else not count_seats(run).open_to_walk_ins
         form = _sign_up_form(request, run, posted, waiting=waiting)
         if form.is_valid():  # a missing birth date is shown at its field; any other refusal above the form
             form.add_error(None, refusal.message)
@@ -74,7 +79,7 @@ def sign_up(request, run_id):
 
 
 def _public_run(run_id) -> Run:
-    run = services.public_run(run_id)
+    run = public_run(run_id)
     if run is None:
         raise Http404
     return run
@@ -98,7 +103,7 @@ def _sign_up_page(request, run, form, *, waiting):
 def _enrol(request, run_id, data) -> Enrolment:
     if not request.user.is_authenticated:
         # Found or created in the same transaction as the seat: a refusal leaves no new account behind.
-        return services.sign_up_without_account(
+        return places.sign_up_without_account(
             run_id=run_id,
             name=data["name"],
             email=data.get("email", ""),
@@ -113,9 +118,9 @@ def _enrol(request, run_id, data) -> Enrolment:
         update_profile(user=person, changes={"birth_date": data["birth_date"]})
         person.refresh_from_db()
     if data["waiting_list"]:
-        return services.join_waiting_list(run_id=run_id, person=person, acting=acting_self(person))
-    return services.sign_up(
-        run_id=run_id, person=person, acting=acting_self(person), wants_reminders=data["wants_reminders"]
+        return places.join_waiting_list(run_id=run_id, person=person, acting=Acting.citizen(person))
+    return places.sign_up(
+        run_id=run_id, person=person, acting=Acting.citizen(person), wants_reminders=data["wants_reminders"]
     )
 
 
@@ -137,7 +142,7 @@ def _own_or_linked(request, public_id, action=None) -> Enrolment:
 def confirmation(request, public_id):
     enrolment = _own_or_linked(request, public_id, "view")
     offered = enrolment.status == Enrolment.Status.OFFERED
-    place = services.waiting_position(enrolment) if enrolment.status == Enrolment.Status.WAITLISTED else None
+    place = Enrolment.objects.waiting_position(enrolment) if enrolment.status == Enrolment.Status.WAITLISTED else None
     position, waiting = place or (None, None)
     return render(
         request,
@@ -164,8 +169,8 @@ def reminders(request, public_id):
     form.is_valid()  # a hidden yes-or-no: anything else reads as no
     wants = form.cleaned_data.get("wants", False)
     try:
-        services.set_reminders(enrolment_id=enrolment.pk, wants=wants, acting=acting_self(enrolment.person))
-    except services.EnrolmentRefusal as refusal:
+        places.set_reminders(enrolment_id=enrolment.pk, wants=wants, acting=Acting.citizen(enrolment.person))
+    except EnrolmentRefusal as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(
@@ -175,7 +180,7 @@ def reminders(request, public_id):
             else _("Du får ikke flere påminnelser om dette kurset."),
         )
     if request.user.is_authenticated and enrolment.person_id == request.user.pk:
-        return redirect("accounts:my_page")
+        return redirect("mypage:my_page")
     url = reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
     return redirect(f"{url}?t={links.token_for(enrolment, 'view')}")
 
@@ -185,13 +190,13 @@ def _act(request, public_id, *, action, service, template, success):
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            service(enrolment_id=enrolment.pk, acting=acting_self(enrolment.person))
-        except services.EnrolmentRefusal as refusal:
+            service(enrolment_id=enrolment.pk, acting=Acting.citizen(enrolment.person))
+        except EnrolmentRefusal as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(request, success)
         if request.user.is_authenticated:
-            return redirect("accounts:my_page")
+            return redirect("mypage:my_page")
         return redirect(enrolment.run.offer.get_absolute_url())
     return render(
         request,
@@ -206,7 +211,7 @@ def cancel(request, public_id):
         request,
         public_id,
         action="cancel",
-        service=services.cancel,
+        service=places.cancel,
         template="enrolment/cancel_confirm.html",
         success=_("Du er meldt av. Takk for at du sa fra – nå kan plassen gå til noen andre."),
     )
@@ -218,7 +223,7 @@ def accept(request, public_id):
         request,
         public_id,
         action="accept",
-        service=services.accept_offer,
+        service=waiting_list.accept_offer,
         template="enrolment/offer_accept.html",
         success=_("Så fint! Plassen er din."),
     )
@@ -230,7 +235,7 @@ def decline(request, public_id):
         request,
         public_id,
         action="decline",
-        service=services.decline_offer,
+        service=waiting_list.decline_offer,
         template="enrolment/offer_decline.html",
         success=_("Takk for svaret. Plassen går videre, og du kan sette deg på ventelisten igjen når du vil."),
     )
@@ -240,7 +245,7 @@ def decline(request, public_id):
 @login_required
 def register_interest(request, slug):
     offer = get_object_or_404(Offer.objects.published(), slug=slug)
-    services.register_interest(offer=offer, person=request.user, acting=acting_self(request.user))
+    interests.register_interest(offer=offer, person=request.user, acting=Acting.citizen(request.user))
     messages.success(request, _("Vi sier fra til deg når det kommer nye datoer for dette tilbudet."))
     return redirect(offer.get_absolute_url())
 
@@ -249,6 +254,6 @@ def register_interest(request, slug):
 @login_required
 def withdraw_interest(request, pk):
     interest = get_object_or_404(Interest.objects.filter(person=request.user), pk=pk)
-    services.withdraw_interest(interest=interest, acting=acting_self(request.user))
+    interests.withdraw_interest(interest=interest, acting=Acting.citizen(request.user))
     messages.success(request, _("Du får ikke lenger beskjed om nye datoer for dette tilbudet."))
-    return redirect("accounts:my_page")
+    return redirect("mypage:my_page")

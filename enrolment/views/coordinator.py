@@ -1,22 +1,19 @@
 """The coordinator's and facilitator's pages: semesters, runs, participants, attendance, exports."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.services import find_or_create_citizen
-from audit.services import Acting, record_access
-from courses import services as course_services
+from audit.acting import Acting
+from audit.actions import Read
+from audit.services import record_access
+from base.views import allowed_or_404
 from courses.models import Run, Semester
-from enrolment import access, exports, reports, semesters, services
+from enrolment import access, exports, reports
 from enrolment.forms import (
     AddPersonForm,
     CompletionForm,
@@ -29,26 +26,19 @@ from enrolment.forms import (
     SessionFormSet,
 )
 from enrolment.models import Attendance, Enrolment
+from enrolment.refusals import EnrolmentRefusal
+from enrolment.seats import count_seats, seats_of, with_seats
+from enrolment.services import attendance as attendance_services
+from enrolment.services import places, runs, semesters, waiting_list
 
-
-def staff_view(view):
-    """Signed in, never cached, and a 404 for anyone who has no runs to look after."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not access.is_course_staff(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return never_cache(wrapped)
+# Signed in, never cached, and a 404 for anyone who has no runs to look after.
+staff_view = allowed_or_404(access.is_course_staff)
 
 
 def _acting(request, run=None, provider=None) -> Acting:
     if run is not None:
-        role, organisation = access.acting_role_for_run(request.user, run)
-        return Acting(user=request.user, role=role, organisation=organisation)
-    return Acting(user=request.user, role="coordinator", organisation=f"provider:{provider.pk}" if provider else "")
+        return access.acting_for_run(request.user, run)
+    return Acting.coordinator(request.user, provider_id=provider.pk if provider else None)
 
 
 def _managed_run(request, run_id) -> Run:
@@ -80,11 +70,11 @@ def dashboard(request):
         .select_related("offer__provider", "semester")
         .order_by("-semester__starts_on", "offer__title", "starts_at")
     )
-    runs = runs.with_seats()
-    by_semester = {}
-    for run in runs:
-        by_semester.setdefault(run.semester, []).append(run)
     providers = list(access.managed_providers(request.user))
+    managed = {provider.pk for provider in providers}
+    by_semester = {}
+    for run in with_seats(runs):
+        by_semester.setdefault(run.semester, []).append((run, seats_of(run), run.offer.provider_id in managed))
     return render(
         request,
         "enrolment/dashboard.html",
@@ -107,7 +97,7 @@ def semester_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             semesters.create_semester(**form.cleaned_data, acting=_acting(request))
-        except services.EnrolmentRefusal as refusal:
+        except EnrolmentRefusal as refusal:
             form.add_error("name", refusal.message)
         else:
             messages.success(request, _("Semesteret er opprettet."))
@@ -171,15 +161,13 @@ def run_edit(request, run_id):
     form = RunForm(request.POST or None, instance=run, prefix="run")
     sessions = SessionFormSet(request.POST or None, instance=run, prefix="sessions")
     if request.method == "POST" and form.is_valid() and sessions.is_valid():
-        capacity = form.cleaned_data.pop("capacity")
         try:
-            services.change_capacity(run_id=run.pk, capacity=capacity, acting=_acting(request, run))
-        except services.EnrolmentRefusal as refusal:
-            form.add_error("capacity", refusal.message)
-        else:
-            told = course_services.update_run(
-                run=run, fields=form.cleaned_data, sessions=sessions, acting=_acting(request, run)
+            told = runs.edit_run(
+                run_id=run.pk, fields=form.cleaned_data, sessions=sessions, acting=_acting(request, run)
             )
+        except EnrolmentRefusal as refusal:
+            form.add_error("capacity" if refusal.code == "below_taken" else None, refusal.message)
+        else:
             saved = _("Endringene er lagret.")
             if told:
                 saved += " " + ngettext(
@@ -189,14 +177,18 @@ def run_edit(request, run_id):
                 ) % {"count": told}
             messages.success(request, saved)
             return redirect("enrolment:run_edit", run_id=run.pk)
-    return render(request, "enrolment/run_form.html", {"run": run, "form": form, "sessions": sessions})
+    return render(
+        request,
+        "enrolment/run_form.html",
+        {"run": run, "seats": count_seats(run), "form": form, "sessions": sessions},
+    )
 
 
 @require_POST
 @staff_view
 def run_publish(request, run_id):
     run = _managed_run(request, run_id)
-    told = services.publish_run(run_id=run.pk, acting=_acting(request, run))
+    told = runs.publish_run(run_id=run.pk, acting=_acting(request, run))
     messages.success(
         request, _("Gjennomføringen er publisert. %(count)s som ba om beskjed, får e-post.") % {"count": told}
     )
@@ -210,7 +202,11 @@ def run_cancel(request, run_id):
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Kryss av for at du vil avlyse, og prøv igjen."))
         return redirect("enrolment:run_edit", run_id=run.pk)
-    told = services.cancel_run(run_id=run.pk, acting=_acting(request, run))
+    try:
+        told = runs.cancel_run(run_id=run.pk, acting=_acting(request, run))
+    except EnrolmentRefusal as refusal:
+        messages.error(request, refusal.message)
+        return redirect("enrolment:run_edit", run_id=run.pk)
     messages.success(request, _("Kurset er avlyst. %(count)s deltakere og ventende får beskjed.") % {"count": told})
     return redirect("enrolment:dashboard")
 
@@ -218,26 +214,31 @@ def run_cancel(request, run_id):
 @staff_view
 def participants(request, run_id):
     run = _visible_run(request, run_id)
-    can_manage = access.managed_runs(request.user).filter(pk=run.pk).exists()
+    can_manage = access.is_managed(request.user, run)
     listed = access.enrolments_listed_for(request.user, run)
     enrolments = list(listed.select_related("person").order_by("status", "-priority", "created_at"))
     waiting = list(listed.waiting_in_order().select_related("person"))
-    record_access(acting=_acting(request, run), action="participants.viewed", obj=run)
+    record_access(acting=_acting(request, run), action=Read.PARTICIPANTS_VIEWED, obj=run)
     other_runs = (
         access.managed_runs(request.user)
         .filter(offer__provider=run.offer.provider, status=Run.Status.PUBLISHED)
         .exclude(pk=run.pk)
         .select_related("offer", "semester")
     )
+    now = timezone.now()
     return render(
         request,
         "enrolment/participants.html",
         {
             "run": run,
+            "seats": count_seats(run, now=now),
             "can_manage": can_manage,
             "participants": [e for e in enrolments if e.status != Enrolment.Status.WAITLISTED],
             "waiting": waiting,
             "sessions": run.sessions.all(),
+            "result_statuses": attendance_services.PARTICIPANTS,
+            "may_complete": attendance_services.completion_refusal(run, completed=True, now=now) is None,
+            "may_stop": attendance_services.completion_refusal(run, completed=False, now=now) is None,
             "add_form": AddPersonForm(prefix="add"),
             "move_form": MoveForm(runs=other_runs, prefix="move"),
             "priority_form": PriorityForm(prefix="priority"),
@@ -251,23 +252,19 @@ def participant_add(request, run_id):
     run = _managed_run(request, run_id)
     form = AddPersonForm(request.POST, prefix="add")
     if form.is_valid():
-        data = form.cleaned_data
-        person = find_or_create_citizen(
-            name=data["name"],
-            email=data["email"],
-            phone=data["phone"],
-            birth_date=data["birth_date"],
-            language=get_language(),
-        )
         try:
-            enrolment = services.add_by_coordinator(run_id=run.pk, person=person, acting=_acting(request, run))
-        except services.EnrolmentRefusal as refusal:
+            enrolment = places.add_by_coordinator(
+                run_id=run.pk,
+                new_person={**form.cleaned_data, "language": get_language()},
+                acting=_acting(request, run),
+            )
+        except EnrolmentRefusal as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(
                 request,
                 _("%(name)s er lagt til: %(status)s.")
-                % {"name": person.display_name, "status": enrolment.get_status_display().lower()},
+                % {"name": enrolment.person.display_name, "status": enrolment.get_status_display().lower()},
             )
     else:
         for errors in form.errors.values():
@@ -278,7 +275,7 @@ def participant_add(request, run_id):
 
 def _managed_enrolment(request, enrolment_id) -> Enrolment:
     return get_object_or_404(
-        access.enrolments_managed_by(request.user).select_related("run", "person"), pk=enrolment_id
+        access.enrolments_managed_by(request.user).select_related("run__offer", "person"), pk=enrolment_id
     )
 
 
@@ -286,16 +283,15 @@ def _managed_enrolment(request, enrolment_id) -> Enrolment:
 @staff_view
 def participant_move(request, enrolment_id):
     enrolment = _managed_enrolment(request, enrolment_id)
-    runs = access.managed_runs(request.user)
-    form = MoveForm(request.POST, runs=runs, prefix="move")
+    form = MoveForm(request.POST, runs=access.managed_runs(request.user), prefix="move")
     if form.is_valid():
         try:
-            services.move(
+            places.move(
                 enrolment_id=enrolment.pk,
                 to_run_id=form.cleaned_data["to_run"].pk,
                 acting=_acting(request, enrolment.run),
             )
-        except services.EnrolmentRefusal as refusal:
+        except EnrolmentRefusal as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(request, _("Deltakeren er flyttet."))
@@ -311,10 +307,10 @@ def participant_priority(request, enrolment_id):
     form = PriorityForm(request.POST, prefix="priority")
     if form.is_valid():
         try:
-            services.change_priority(
+            waiting_list.change_priority(
                 enrolment_id=enrolment.pk, acting=_acting(request, enrolment.run), **form.cleaned_data
             )
-        except services.EnrolmentRefusal as refusal:
+        except EnrolmentRefusal as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(request, _("Rekkefølgen er endret, og begrunnelsen er lagret i loggen."))
@@ -328,8 +324,8 @@ def participant_priority(request, enrolment_id):
 def participant_cancel(request, enrolment_id):
     enrolment = _managed_enrolment(request, enrolment_id)
     try:
-        services.cancel(enrolment_id=enrolment.pk, acting=_acting(request, enrolment.run), reason="by_coordinator")
-    except services.EnrolmentRefusal as refusal:
+        places.cancel(enrolment_id=enrolment.pk, acting=_acting(request, enrolment.run), reason="by_coordinator")
+    except EnrolmentRefusal as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(request, _("Personen er meldt av."))
@@ -339,18 +335,17 @@ def participant_cancel(request, enrolment_id):
 @require_POST
 @staff_view
 def participant_completion(request, enrolment_id):
-    enrolment = get_object_or_404(
-        Enrolment.objects.filter(run__in=access.runs_with_participants_visible_to(request.user)), pk=enrolment_id
-    )
+    """Completed or stopped: the run's coordinators decide (its facilitators take attendance)."""
+    enrolment = _managed_enrolment(request, enrolment_id)
     form = CompletionForm(request.POST)
     if form.is_valid():
         try:
-            services.set_completion(
+            attendance_services.set_completion(
                 enrolment_id=enrolment.pk,
                 completed=form.cleaned_data["completed"],
                 acting=_acting(request, enrolment.run),
             )
-        except services.EnrolmentRefusal as refusal:
+        except EnrolmentRefusal as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(request, _("Lagret."))
@@ -365,20 +360,25 @@ def attendance(request, session_id):
     )
     run = session.run
     enrolments = list(
-        Enrolment.objects.filter(run=run, status__in=access.PARTICIPANT_STATUSES)
+        Enrolment.objects.filter(run=run, status__in=attendance_services.PARTICIPANTS)
         .select_related("person")
         .order_by("person__first_name", "pk")
     )
+    too_early = attendance_services.attendance_refusal(session)
     if request.method == "POST":
         marks = {}
         for enrolment in enrolments:
             value = request.POST.get(f"e{enrolment.pk}")
             if value:
                 marks[enrolment.pk] = value
-        saved = services.record_attendance(session=session, marks=marks, acting=_acting(request, run))
-        messages.success(request, _("Oppmøtet er lagret for %(count)s deltakere.") % {"count": saved})
+        try:
+            saved = attendance_services.record_attendance(session=session, marks=marks, acting=_acting(request, run))
+        except EnrolmentRefusal as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("Oppmøtet er lagret for %(count)s deltakere.") % {"count": saved})
         return redirect("enrolment:attendance", session_id=session.pk)
-    record_access(acting=_acting(request, run), action="attendance.viewed", obj=session)
+    record_access(acting=_acting(request, run), action=Read.ATTENDANCE_VIEWED, obj=session)
     current = dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "status"))
     rows = [(enrolment, current.get(enrolment.pk, "")) for enrolment in enrolments]
     sessions = list(run.sessions.all())
@@ -391,22 +391,26 @@ def attendance(request, session_id):
             "rows": rows,
             "choices": Attendance.Status.choices,
             "sessions": sessions,
+            "too_early": too_early,
         },
     )
 
 
+_EXPORTS = {"csv": Read.PARTICIPANTS_EXPORTED_CSV, "xlsx": Read.PARTICIPANTS_EXPORTED_XLSX}
+
+
 @staff_view
 def export(request, run_id, fmt):
+    if fmt not in _EXPORTS:
+        raise Http404
     run = _visible_run(request, run_id)
-    record_access(acting=_acting(request, run), action=f"participants.exported.{fmt}", obj=run)
+    record_access(acting=_acting(request, run), action=_EXPORTS[fmt], obj=run)
     enrolments = access.enrolments_listed_for(request.user, run)
     if fmt == "csv":
         content, content_type = exports.participants_csv(run, enrolments), "text/csv; charset=utf-8"
-    elif fmt == "xlsx":
+    else:
         content = exports.participants_xlsx(run, enrolments)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        raise Http404
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="deltakere-{run.pk}.{fmt}"'
     return response

@@ -8,11 +8,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services as account_services
 from accounts.models import Role, ServiceUnit
-from audit.services import Acting
-from enrolment import services as enrolment_services
+from audit.acting import Acting
 from enrolment.models import Enrolment
+from enrolment.services import places
+from mypage import services as mypage_services
 from referrals import services as referral_services
 from referrals.models import Referral
 from tests import factories
@@ -44,15 +44,15 @@ def ola():
     user = person("ola@example.org", name="Ola", birth_date=dt.date(1980, 5, 17))
     client = Client()
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
-    response = client.get(reverse("accounts:delete_account"))
+    response = client.get(reverse("mypage:delete_account"))
     client.post(response.url, {"password": PASSWORD})
-    assert client.get(reverse("accounts:delete_account")).status_code == 200
+    assert client.get(reverse("mypage:delete_account")).status_code == 200
     user.client = client
     return user
 
 
 def delete_account(who):
-    return lambda: who.client.post(reverse("accounts:delete_account"), {"confirm": "on"})
+    return lambda: who.client.post(reverse("mypage:delete_account"), {"confirm": "on"})
 
 
 def test_a_coordinator_signing_someone_off_while_they_delete_their_account_gets_no_error(
@@ -60,7 +60,7 @@ def test_a_coordinator_signing_someone_off_while_they_delete_their_account_gets_
 ):
     """Signing Ola off locks the run, then writes an audit row about her, which waits for her account row. The
     deletion used to lock her account row for update first and the run after it."""
-    enrolment = enrolment_services.sign_up(run_id=run.pk, person=ola, acting=Acting(user=ola))
+    enrolment = places.sign_up(run_id=run.pk, person=ola, acting=Acting.citizen(ola))
     sign_off = reverse("enrolment:participant_cancel", kwargs={"enrolment_id": enrolment.pk})
 
     responses = run_together(
@@ -128,14 +128,16 @@ def test_a_person_moved_to_another_run_while_deleting_their_account_keeps_no_pla
     """The move enrols Ola on the other run: it takes her lock first, so the deletion waits for it and then
     finds (and cancels) the new place instead of the one the move ended."""
     other_run = factories.run(offer=run.offer, capacity=2)
-    enrolment = enrolment_services.sign_up(run_id=run.pk, person=ola, acting=Acting(user=ola))
+    enrolment = places.sign_up(run_id=run.pk, person=ola, acting=Acting.citizen(ola))
 
     results = run_together(
         [
-            lambda: enrolment_services.move(
-                enrolment_id=enrolment.pk, to_run_id=other_run.pk, acting=Acting(user=coordinator)
+            lambda: places.move(
+                enrolment_id=enrolment.pk,
+                to_run_id=other_run.pk,
+                acting=Acting.coordinator(coordinator, provider_id=None),
             ),
-            lambda: pause_after_the_first_run_lock.holds_a_run.wait(5) and account_services.delete_account(user=ola),
+            lambda: pause_after_the_first_run_lock.holds_a_run.wait(5) and mypage_services.delete_account(user=ola),
         ]
     )
     assert isinstance(results[0], Enrolment) and results[1] is None, results

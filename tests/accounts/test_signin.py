@@ -31,7 +31,7 @@ def test_sign_up_asks_only_name_email_password_and_verifies_the_email_by_code(cl
     response = client.post(response.url, {"code": code_in(mail.outbox[0])})
     assert response.status_code == 302
     assert user.emailaddress_set.get().verified
-    assert client.get(reverse("accounts:my_page")).status_code == 200
+    assert client.get(reverse("mypage:my_page")).status_code == 200
 
 
 def test_a_wrong_verification_code_is_refused(client):
@@ -60,7 +60,7 @@ def test_citizens_can_sign_in_with_a_code_sent_by_email(client):
     assert response.status_code == 302
     response = client.post(response.url, {"code": code_in(mail.outbox[-1])})
     assert response.status_code == 302
-    assert client.get(reverse("accounts:my_page")).status_code == 200
+    assert client.get(reverse("mypage:my_page")).status_code == 200
 
 
 def test_password_reset_sends_a_link(client):
@@ -78,7 +78,7 @@ def test_failed_logins_are_rate_limited_per_email(client):
     response = client.post(reverse("account_login"), {"login": "ida@example.org", "password": PASSWORD})
     assert response.status_code == 200
     assert "For mange innloggingsforsøk" in response.text
-    assert client.get(reverse("accounts:my_page")).status_code == 302
+    assert client.get(reverse("mypage:my_page")).status_code == 302
 
 
 def test_logins_are_rate_limited_per_address(client):
@@ -99,7 +99,7 @@ def test_the_django_admin_login_goes_through_the_rate_limited_sign_in(client):
 def test_staff_without_a_second_factor_are_led_to_set_it_up(client, role):
     world = build_world(mfa=False)
     client.post(reverse("account_login"), {"login": world.people[role].email, "password": PASSWORD})
-    for url in [reverse("accounts:my_page"), reverse("home"), "/admin/"]:
+    for url in [reverse("mypage:my_page"), reverse("home"), "/admin/"]:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.url == reverse("mfa_activate_totp"), url
@@ -113,12 +113,12 @@ def test_staff_without_a_second_factor_are_led_to_set_it_up(client, role):
 def test_staff_with_a_second_factor_get_in(client):
     world = build_world(mfa=True)
     client.force_login(world.people["municipality_admin"])
-    assert client.get(reverse("accounts:staff_list")).status_code == 200
+    assert client.get(reverse("administration:staff_list")).status_code == 200
 
 
 def test_citizens_need_no_second_factor(client):
     client.force_login(person("ida@example.org"))
-    assert client.get(reverse("accounts:my_page")).status_code == 200
+    assert client.get(reverse("mypage:my_page")).status_code == 200
 
 
 def test_a_staff_member_signs_in_with_password_and_totp(client):
@@ -132,30 +132,30 @@ def test_a_staff_member_signs_in_with_password_and_totp(client):
     code = f"{hotp_value(secret, next(yield_hotp_counters_from_time())):06d}"
     response = client.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 302
-    assert client.get(reverse("accounts:my_page")).status_code == 200
+    assert client.get(reverse("mypage:my_page")).status_code == 200
 
 
 def test_staff_sessions_end_after_the_idle_timeout(client, settings):
     world = build_world()
     client.force_login(world.people["coordinator"])
-    assert client.get(reverse("accounts:my_page")).status_code == 200
+    assert client.get(reverse("mypage:my_page")).status_code == 200
     session = client.session
     session["staff_session_last_seen_at"] = time.time() - settings.STAFF_SESSION_IDLE_SECONDS - 5
     session.save()
-    response = client.get(reverse("accounts:my_page"))
+    response = client.get(reverse("mypage:my_page"))
     assert response.status_code == 302
     assert reverse("account_login") in response.url
-    assert client.get(reverse("accounts:my_page")).status_code == 302  # really signed out
+    assert client.get(reverse("mypage:my_page")).status_code == 302  # really signed out
 
 
 def test_staff_sessions_end_after_the_absolute_lifetime_even_when_active(client, settings):
     world = build_world()
     client.force_login(world.people["coordinator"])
-    client.get(reverse("accounts:my_page"))
+    client.get(reverse("mypage:my_page"))
     session = client.session
     session["staff_session_started_at"] = time.time() - settings.STAFF_SESSION_MAX_SECONDS - 5
     session.save()
-    assert client.get(reverse("accounts:my_page")).status_code == 302
+    assert client.get(reverse("mypage:my_page")).status_code == 302
 
 
 def test_citizen_sessions_have_no_staff_timeout(client, settings):
@@ -163,7 +163,7 @@ def test_citizen_sessions_have_no_staff_timeout(client, settings):
     session = client.session
     session["staff_session_last_seen_at"] = time.time() - settings.STAFF_SESSION_IDLE_SECONDS - 5
     session.save()
-    assert client.get(reverse("accounts:my_page")).status_code == 200
+    assert client.get(reverse("mypage:my_page")).status_code == 200
 
 
 def test_my_sessions_page_lists_sessions(client):

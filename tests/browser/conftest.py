@@ -54,7 +54,7 @@ def browser():
 @pytest.fixture
 def catalogue(transactional_db):
     """The demo catalogue (22 offers in Oslo, Bærum, Bergen and Gladsaxe)."""
-    from courses.demo.load import load_demo_catalogue
+    from demo.catalogue import load_demo_catalogue
 
     return load_demo_catalogue()
 
@@ -77,8 +77,8 @@ def _fresh_cache(transactional_db):
 
 @pytest.fixture
 def demo_accounts(site):
-    """The demo accounts (one per role, see accounts/demo.py) on top of the demo catalogue."""
-    from accounts.demo import load_demo_accounts
+    """The demo accounts (one per role, see demo/accounts.py) on top of the demo catalogue."""
+    from demo.accounts import load_demo_accounts
 
     load_demo_accounts()
     return site

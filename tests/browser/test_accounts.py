@@ -11,8 +11,8 @@ import pytest
 from allauth.mfa.models import Authenticator
 from playwright.sync_api import expect
 
-from accounts.demo import ACCOUNTS, DEMO_PASSWORD
 from accounts.models import Role, User
+from demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from tests.browser.conftest import DESKTOP, MOBILE
 from tests.browser.support import (
     PREFIXES,

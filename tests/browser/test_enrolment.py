@@ -12,12 +12,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.demo import ACCOUNTS, DEMO_PASSWORD
-from accounts.services import acting_self
-from courses.demo.load import semesters_around
+from audit.acting import Acting
 from courses.models import Run, Semester
-from enrolment import links, services
+from demo.accounts import ACCOUNTS, DEMO_PASSWORD
+from demo.catalogue import semesters_around
+from enrolment import links
 from enrolment.models import Attendance, Enrolment
+from enrolment.seats import count_seats
+from enrolment.services import places, waiting_list
 from tests import factories
 from tests.browser.conftest import DESKTOP, MOBILE
 from tests.browser.support import (
@@ -51,7 +53,7 @@ def demo_semesters():
 
 
 def free_seats(run):
-    return services.count_seats(run).free
+    return count_seats(run).free
 
 
 def fill_sign_up_form(page, *, name, email, birth_date="1990-05-17"):
@@ -118,7 +120,7 @@ def test_a_citizen_waits_and_takes_a_freed_seat_from_the_offer_email(site, new_p
     run = only_run("mestringstreff-baerum")
     assert free_seats(run) == 0, "the demo's Mestringstreff in Bærum is full"
     first_in_line = adult_not_on(run)
-    services.join_waiting_list(run_id=run.pk, person=first_in_line, acting=acting_self(first_in_line))
+    places.join_waiting_list(run_id=run.pk, person=first_in_line, acting=Acting.citizen(first_in_line))
     email = "vente@example.org"
 
     page = new_page()
@@ -138,12 +140,12 @@ def test_a_citizen_waits_and_takes_a_freed_seat_from_the_offer_email(site, new_p
 
     # A participant leaves: the seat goes to the first in line, who says no thanks; then it is offered to Vera.
     leaving = Enrolment.objects.filter(run=run, status=Status.CONFIRMED).select_related("person").first()
-    services.cancel(enrolment_id=leaving.pk, acting=acting_self(leaving.person))
+    places.cancel(enrolment_id=leaving.pk, acting=Acting.citizen(leaving.person))
     first = Enrolment.objects.get(run=run, person=first_in_line)
     assert first.status == Status.OFFERED
     mine.refresh_from_db()
     assert mine.status == Status.WAITLISTED
-    services.decline_offer(enrolment_id=first.pk, acting=acting_self(first_in_line))
+    waiting_list.decline_offer(enrolment_id=first.pk, acting=Acting.citizen(first_in_line))
     mine.refresh_from_db()
     assert mine.status == Status.OFFERED
 
@@ -348,9 +350,9 @@ def test_enrolment_pages_have_no_wcag_violations(demo_accounts, new_page, langua
 
     # A freed seat offered to the first on the waiting list, with the e-mail's links.
     waiter = adult_not_on(full_run)
-    waiting = services.join_waiting_list(run_id=full_run.pk, person=waiter, acting=acting_self(waiter))
+    waiting = places.join_waiting_list(run_id=full_run.pk, person=waiter, acting=Acting.citizen(waiter))
     leaving = Enrolment.objects.filter(run=full_run, status=Status.CONFIRMED).select_related("person").first()
-    services.cancel(enrolment_id=leaving.pk, acting=acting_self(leaving.person))
+    places.cancel(enrolment_id=leaving.pk, acting=Acting.citizen(leaving.person))
     waiting.refresh_from_db()
     assert waiting.status == Status.OFFERED
     for action, name in (("accept", "accept a seat"), ("decline", "decline a seat")):

@@ -13,12 +13,12 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.demo import ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
-from audit.services import Acting
+from audit.acting import Acting
 from courses.models import Offer, Run
-from enrolment import services as enrolment_services
+from demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from enrolment.models import Enrolment
+from enrolment.seats import count_seats
 from referrals.models import Referral
 from tests.browser.support import PREFIXES, assert_axe_clean, check_axe, sign_in, submit
 
@@ -47,19 +47,19 @@ def spring_run_with_a_free_seat(slug):
     )
     assert runs, f"no upcoming spring run of {slug}"
     for run in runs:
-        if enrolment_services.count_seats(run).open_to_walk_ins:
+        if count_seats(run).open_to_walk_ins:
             return run
-    seats = {run.pk: enrolment_services.count_seats(run) for run in runs}
+    seats = {run.pk: count_seats(run) for run in runs}
     run = min(runs, key=lambda run: seats[run.pk].waiting)
     needed = seats[run.pk]
     coordinator = User.objects.get(email=COORDINATOR)
-    enrolment_services.change_capacity(
+    runs.edit_run(
         run_id=run.pk,
-        capacity=needed.holding + needed.held_for_continuing + needed.waiting + 1,
-        acting=Acting(user=coordinator, role="coordinator", organisation=f"provider:{run.offer.provider_id}"),
+        fields={"capacity": needed.taken + needed.waiting + 1},
+        acting=Acting.coordinator(coordinator, provider_id=run.offer.provider_id),
     )
     run.refresh_from_db()
-    assert enrolment_services.count_seats(run).open_to_walk_ins, f"{run} still has no free seat"
+    assert count_seats(run).open_to_walk_ins, f"{run} still has no free seat"
     return run
 
 

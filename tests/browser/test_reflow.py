@@ -11,8 +11,8 @@ import pytest
 from django.db.models import Count, Q
 from playwright.sync_api import expect
 
-from accounts.demo import ACCOUNTS, DEMO_PASSWORD
 from courses.models import Run
+from demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from enrolment.models import Enrolment
 from tests.browser.conftest import MOBILE
 from tests.browser.support import PREFIXES, sideways_overflow, submit, totp_code
@@ -27,7 +27,7 @@ ADMIN = "andreas.admin@demo.example.no"
 
 @pytest.fixture
 def demo_world(demo_accounts):
-    from referrals.demo import load_demo_referrals
+    from demo.referrals import load_demo_referrals
 
     load_demo_referrals()
     return demo_accounts

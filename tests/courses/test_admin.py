@@ -9,11 +9,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.acting import Acting
 from audit.models import AuditEvent
-from audit.services import Acting
 from courses.models import Run
-from enrolment import services as enrolment_services
 from enrolment.models import Enrolment, Interest
+from enrolment.services import places, runs
 from tests import factories
 from tests.html_forms import form_data, save_in_admin
 from tests.people import person
@@ -34,10 +34,10 @@ def someone(n=[0]):
 def taking_part(run):
     """Two in the seats and one on the waiting list."""
     enrolments = [
-        enrolment_services.sign_up(run_id=run.pk, person=who, acting=Acting(user=who)) for who in (someone(), someone())
+        places.sign_up(run_id=run.pk, person=who, acting=Acting.citizen(who)) for who in (someone(), someone())
     ]
     waiting = someone()
-    enrolments.append(enrolment_services.join_waiting_list(run_id=run.pk, person=waiting, acting=Acting(user=waiting)))
+    enrolments.append(places.join_waiting_list(run_id=run.pk, person=waiting, acting=Acting.citizen(waiting)))
     return enrolments
 
 
@@ -123,7 +123,7 @@ def test_cancelling_in_the_admin_goes_through_the_service(client, superuser, run
 
 
 def test_cancelling_a_cancelled_run_in_the_admin_changes_nothing(client, superuser, run):
-    enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+    runs.cancel_run(run_id=run.pk, acting=Acting.system())
     response = choose_action(client, "cancel", run, confirm="yes")
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="run.cancelled").count() == 1
@@ -145,7 +145,7 @@ def test_publishing_in_the_admin_goes_through_the_service(client, superuser, dja
 
 def test_the_number_of_seats_of_an_existing_run_is_not_edited_in_the_admin(client, superuser, run):
     """Fewer seats than people holding one would overbook the run, and more would not reach the waiting list:
-    the coordinator's run page changes it, through enrolment.services.change_capacity."""
+    the coordinator's run page changes it, through enrolment.services.runs.edit_run."""
     taking_part(run)
     for url, form_id, field in [
         (reverse("admin:courses_run_change", args=[run.pk]), "run_form", "capacity"),
@@ -215,10 +215,12 @@ def test_editing_a_place_in_the_admin_is_in_the_audit_trail(client, superuser, r
 
 
 def test_editing_an_offer_and_a_provider_in_the_admin_is_in_the_audit_trail(client, superuser, run):
+    """The offer's runs are listed on its page to read: a run is edited on its own page, by the run services."""
     save_in_admin(client, run.offer, summary="Seks samlinger om mestring.", **{"runs-0-name": "Tirsdagsgruppen"})
     offer_event = AuditEvent.objects.get(action="offer.updated")
-    assert offer_event.detail["fields"] == ["summary"]
-    assert offer_event.detail["runs"] == {"changed": {str(run.pk): ["name"]}}
+    assert offer_event.detail == {"fields": ["summary"], "sessions_revised": [], "told": 0}
+    run.refresh_from_db()
+    assert run.name != "Tirsdagsgruppen"
     save_in_admin(client, run.offer.provider, phone="22 00 00 00")
     provider_event = AuditEvent.objects.get(action="provider.updated")
     assert provider_event.acting_organisation == f"provider:{run.offer.provider_id}"
@@ -237,8 +239,9 @@ def test_adding_and_deleting_in_the_admin_is_in_the_audit_trail(client, superuse
     data.update(offer=str(run.offer.pk), semester=str(run.semester.pk), capacity="12", _save="Lagre")
     assert client.post(url, data).status_code == 302
     made = Run.objects.exclude(pk=run.pk).get()
+    assert made.status == Run.Status.DRAFT
     created = AuditEvent.objects.get(action="run.created")
-    assert created.object_id == str(made.pk) and created.detail["fields"] == ["offer", "semester", "capacity"]
+    assert created.object_id == str(made.pk) and created.detail == {"capacity": 12, "sessions": {"added": []}}
 
     unused = factories.location()
     response = client.post(reverse("admin:courses_location_delete", args=[unused.pk]), {"post": "yes"})

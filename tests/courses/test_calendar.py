@@ -8,10 +8,10 @@ from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar
 
+from audit.acting import Acting
 from audit.models import AuditEvent
-from audit.services import Acting
 from courses.models import Run
-from enrolment import services as enrolment_services
+from enrolment.services import places, runs
 from tests import factories
 from tests.html_forms import edit_run, local, save_in_admin
 from tests.people import person
@@ -26,7 +26,7 @@ def run():
 
 
 def calendar_url(run):
-    return reverse("courses:run_calendar", kwargs={"slug": run.offer.slug, "run_id": run.pk})
+    return reverse("catalogue:run_calendar", kwargs={"slug": run.offer.slug, "run_id": run.pk})
 
 
 def events(client, run):
@@ -83,7 +83,7 @@ def test_a_cancelled_runs_file_says_every_event_is_cancelled_in_a_new_revision(c
     before = events(client, run)
     assert {str(event["STATUS"]) for event in before} == {"CONFIRMED"}
 
-    enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+    runs.cancel_run(run_id=run.pk, acting=Acting.system())
 
     after = events(client, run)
     assert [str(event["UID"]) for event in after] == [str(event["UID"]) for event in before]
@@ -94,7 +94,7 @@ def test_a_cancelled_runs_file_says_every_event_is_cancelled_in_a_new_revision(c
 
 def test_the_cancelled_file_is_well_formed_icalendar(client, run):
     """RFC 5545 on the wire: CRLF line endings, lines folded at 75 octets, one VCALENDAR with its events."""
-    enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+    runs.cancel_run(run_id=run.pk, acting=Acting.system())
     response = client.get(calendar_url(run))
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     body = response.content
@@ -110,13 +110,13 @@ def test_the_cancelled_file_is_well_formed_icalendar(client, run):
 
 def test_cancelling_twice_raises_the_sequence_once(client, run):
     for _ in range(2):
-        enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+        runs.cancel_run(run_id=run.pk, acting=Acting.system())
     assert sequences(client, run) == [1, 1, 1]
 
 
 def test_a_cancelled_run_without_sessions_has_no_calendar(client):
     bare = factories.run(offer=factories.offer(), sessions=0)
-    enrolment_services.cancel_run(run_id=bare.pk, acting=Acting.system())
+    runs.cancel_run(run_id=bare.pk, acting=Acting.system())
     assert client.get(calendar_url(bare)).status_code == 404
 
 
@@ -128,7 +128,7 @@ def test_a_draft_still_has_no_calendar(client):
 def test_a_draft_cancelled_before_it_was_ever_published_has_no_calendar(client):
     """Its dates were never public, so no calendar holds them and there is nothing to cancel there."""
     draft = factories.run(offer=factories.offer(), status=Run.Status.DRAFT, sessions=2)
-    enrolment_services.cancel_run(run_id=draft.pk, acting=Acting.system())
+    runs.cancel_run(run_id=draft.pk, acting=Acting.system())
     draft.refresh_from_db()
     assert draft.status == Run.Status.CANCELLED and draft.published_at is None
     assert client.get(calendar_url(draft)).status_code == 404
@@ -136,13 +136,13 @@ def test_a_draft_cancelled_before_it_was_ever_published_has_no_calendar(client):
 
 def test_a_run_published_and_then_cancelled_keeps_its_cancelled_calendar(client):
     draft = factories.run(offer=factories.offer(), status=Run.Status.DRAFT, sessions=2)
-    enrolment_services.publish_run(run_id=draft.pk, acting=Acting.system())
-    enrolment_services.cancel_run(run_id=draft.pk, acting=Acting.system())
+    runs.publish_run(run_id=draft.pk, acting=Acting.system())
+    runs.cancel_run(run_id=draft.pk, acting=Acting.system())
     assert {str(event["STATUS"]) for event in events(client, draft)} == {"CANCELLED"}
 
 
 def test_the_offer_page_still_hides_a_cancelled_run(client, run):
-    enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+    runs.cancel_run(run_id=run.pk, acting=Acting.system())
     assert calendar_url(run) not in client.get(run.offer.get_absolute_url()).text
 
 
@@ -168,7 +168,7 @@ def test_a_new_offer_title_or_description_in_the_admin_emails_nobody(
 ):
     """The e-mail about moved sessions says that their time, place or theme changed, which a title does not."""
     kari = person("kari@example.org", birth_date=dt.date(1990, 1, 1))
-    enrolment_services.sign_up(run_id=run.pk, person=kari, acting=Acting(user=kari))
+    places.sign_up(run_id=run.pk, person=kari, acting=Acting.citizen(kari))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         save_in_admin(client, run.offer, title="Mestringstreff for alle")
@@ -184,7 +184,7 @@ def test_a_new_theme_in_the_admin_tells_the_people_with_a_seat(
     client, superuser, run, django_capture_on_commit_callbacks
 ):
     kari = person("kari@example.org", birth_date=dt.date(1990, 1, 1))
-    enrolment_services.sign_up(run_id=run.pk, person=kari, acting=Acting(user=kari))
+    places.sign_up(run_id=run.pk, person=kari, acting=Acting.citizen(kari))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         save_in_admin(client, run, **{"sessions-0-theme": "Ny start"})
@@ -206,7 +206,7 @@ def test_a_provider_renamed_in_the_admin_revises_the_events_of_its_sessions_with
 ):
     """The description of each event names the provider."""
     kari = person("kari@example.org", birth_date=dt.date(1990, 1, 1))
-    enrolment_services.sign_up(run_id=run.pk, person=kari, acting=Acting(user=kari))
+    places.sign_up(run_id=run.pk, person=kari, acting=Acting.citizen(kari))
     elsewhere = factories.run(offer=factories.offer(), sessions=1)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -245,7 +245,7 @@ def test_other_calendar_readers_read_the_same_events(client, run, cancelled):
     import vobject
 
     if cancelled:
-        enrolment_services.cancel_run(run_id=run.pk, acting=Acting.system())
+        runs.cancel_run(run_id=run.pk, acting=Acting.system())
     body = client.get(calendar_url(run)).content
     sessions = {f"session-{s.pk}@127.0.0.1": s for s in run.sessions.all()}
     status = "CANCELLED" if cancelled else "CONFIRMED"

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from courses.filters import OfferFilter
+from catalogue.filters import OfferFilter
 from courses.models import Offer
 from tests import factories
 

@@ -58,20 +58,6 @@ def test_run_dates_follow_the_sessions():
     assert run.ends_at == sessions[-1].ends_at
 
 
-def test_seats_left_are_counted_from_confirmed_enrolments():
-    run = factories.run(offer=factories.offer(), capacity=5)
-    factories.confirmed(run, 3)
-    annotated = Run.objects.with_seats().get(pk=run.pk)
-    assert (annotated.confirmed, annotated.seats_left) == (3, 2)
-
-
-def test_seats_left_never_go_below_zero_when_capacity_was_lowered():
-    run = factories.run(offer=factories.offer(), capacity=4)
-    factories.confirmed(run, 4)
-    Run.objects.filter(pk=run.pk).update(capacity=2)
-    assert Run.objects.with_seats().get(pk=run.pk).seats_left == 0
-
-
 def test_upcoming_runs_exclude_drafts_cancelled_and_ended_runs():
     offer = factories.offer()
     upcoming = factories.run(offer=offer)

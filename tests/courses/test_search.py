@@ -1,7 +1,7 @@
 import pytest
 
+from catalogue.filters import OfferFilter
 from courses import search
-from courses.filters import OfferFilter
 from courses.models import Offer
 from tests import factories
 

@@ -12,10 +12,12 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
-from audit.services import Acting
+from audit.acting import Acting
 from courses.models import Run
-from enrolment import services
 from enrolment.models import Enrolment
+from enrolment.refusals import AddressKnown, EnrolmentRefusal, RunFull
+from enrolment.seats import count_seats
+from enrolment.services import locks, places, runs, waiting_list
 from tests import factories
 from tests.people import person
 
@@ -49,7 +51,7 @@ def people(count, prefix):
 
 
 def acting(who):
-    return Acting(user=who, role="citizen")
+    return Acting.citizen(who)
 
 
 def holding(run):
@@ -57,7 +59,7 @@ def holding(run):
 
 
 def sign_up_call(run, who):
-    return lambda: services.sign_up(run_id=run.pk, person=who, acting=acting(who))
+    return lambda: places.sign_up(run_id=run.pk, person=who, acting=acting(who))
 
 
 def test_simultaneous_sign_ups_never_overbook():
@@ -65,7 +67,7 @@ def test_simultaneous_sign_ups_never_overbook():
     crowd = people(20, "crowd")
     results = run_together([sign_up_call(run, who) for who in crowd])
     assert sum(isinstance(r, Enrolment) for r in results) == 5
-    assert all(isinstance(r, services.RunFull) for r in results if not isinstance(r, Enrolment))
+    assert all(isinstance(r, RunFull) for r in results if not isinstance(r, Enrolment))
     assert holding(run) == 5
 
 
@@ -81,14 +83,14 @@ def test_someone_new_clicking_twice_gets_one_account_and_one_place():
     run = factories.run(offer=factories.offer(), capacity=5)
 
     def click():
-        return services.sign_up_without_account(
+        return places.sign_up_without_account(
             run_id=run.pk, name="Ny", email="ny@example.org", phone="", birth_date=None, language="nb"
         )
 
     results = run_together([click for _ in range(4)])
     assert sum(isinstance(r, Enrolment) for r in results) == 1
     refusals = [r for r in results if not isinstance(r, Enrolment)]
-    assert all(isinstance(r, services.AddressKnown) for r in refusals), refusals  # known now: sign in first
+    assert all(isinstance(r, AddressKnown) for r in refusals), refusals  # known now: sign in first
     assert Enrolment.objects.filter(run=run, person__email="ny@example.org").count() == 1
 
 
@@ -96,13 +98,13 @@ def test_simultaneous_newcomers_never_overbook():
     run = factories.run(offer=factories.offer(), capacity=3)
 
     def newcomer(n):
-        return lambda: services.sign_up_without_account(
+        return lambda: places.sign_up_without_account(
             run_id=run.pk, name=f"Ny {n}", email=f"ny{n}@example.org", phone="", birth_date=None, language="nb"
         )
 
     results = run_together([newcomer(n) for n in range(12)])
     assert sum(isinstance(r, Enrolment) for r in results) == 3
-    assert all(isinstance(r, services.RunFull) for r in results if not isinstance(r, Enrolment))
+    assert all(isinstance(r, RunFull) for r in results if not isinstance(r, Enrolment))
     assert holding(run) == 3
     assert Enrolment.objects.filter(run=run).count() == 3  # those who got no seat left no account behind either
     assert User.objects.filter(email__startswith="ny").count() == 3
@@ -112,13 +114,13 @@ def test_cancellations_racing_sign_ups_never_overbook_and_never_skip_the_waiting
     run = factories.run(offer=factories.offer(), capacity=4)
     seated = people(4, "seated")
     for who in seated:
-        services.sign_up(run_id=run.pk, person=who, acting=acting(who))
+        places.sign_up(run_id=run.pk, person=who, acting=acting(who))
     waiting = people(3, "waiting")
     for who in waiting:
-        services.join_waiting_list(run_id=run.pk, person=who, acting=acting(who))
+        places.join_waiting_list(run_id=run.pk, person=who, acting=acting(who))
     walk_ins = people(10, "walkin")
     cancels = [
-        (lambda e=e: services.cancel(enrolment_id=e.pk, acting=acting(e.person)))
+        (lambda e=e: places.cancel(enrolment_id=e.pk, acting=acting(e.person)))
         for e in Enrolment.objects.filter(run=run, status=Status.CONFIRMED)[:3]
     ]
     run_together(cancels + [sign_up_call(run, who) for who in walk_ins])
@@ -131,14 +133,14 @@ def test_cancellations_racing_sign_ups_never_overbook_and_never_skip_the_waiting
 def test_accepting_offers_racing_sign_ups_never_overbook():
     run = factories.run(offer=factories.offer(), capacity=2)
     first, second = people(2, "first")
-    services.sign_up(run_id=run.pk, person=first, acting=acting(first))
-    services.sign_up(run_id=run.pk, person=second, acting=acting(second))
+    places.sign_up(run_id=run.pk, person=first, acting=acting(first))
+    places.sign_up(run_id=run.pk, person=second, acting=acting(second))
     waiter = people(1, "waiter")[0]
-    offered = services.join_waiting_list(run_id=run.pk, person=waiter, acting=acting(waiter))
-    services.cancel(enrolment_id=Enrolment.objects.get(person=first).pk, acting=acting(first))
+    offered = places.join_waiting_list(run_id=run.pk, person=waiter, acting=acting(waiter))
+    places.cancel(enrolment_id=Enrolment.objects.get(person=first).pk, acting=acting(first))
     walk_ins = people(8, "late")
     run_together(
-        [lambda: services.accept_offer(enrolment_id=offered.pk, acting=acting(waiter))]
+        [lambda: waiting_list.accept_offer(enrolment_id=offered.pk, acting=acting(waiter))]
         + [sign_up_call(run, who) for who in walk_ins]
     )
     offered.refresh_from_db()
@@ -149,11 +151,11 @@ def test_accepting_offers_racing_sign_ups_never_overbook():
 def test_lowering_capacity_racing_sign_ups_never_leaves_more_seated_than_seats():
     run = factories.run(offer=factories.offer(), capacity=10)
     crowd = people(12, "shrink")
-    shrink = [lambda: services.change_capacity(run_id=run.pk, capacity=3, acting=Acting(user=None))]
+    shrink = [lambda: runs.edit_run(run_id=run.pk, fields={"capacity": 3}, acting=Acting.system())]
     results = run_together(shrink + [sign_up_call(run, who) for who in crowd])
     run.refresh_from_db()
     assert holding(run) <= run.capacity
-    if isinstance(results[0], services.EnrolmentRefusal):  # the sign-ups won: capacity stayed
+    if isinstance(results[0], EnrolmentRefusal):  # the sign-ups won: capacity stayed
         assert run.capacity == 10
     else:
         assert run.capacity == 3
@@ -168,15 +170,15 @@ def test_control_without_the_lock_the_same_race_overbooks(monkeypatch):
         runs = (Run.objects.public() if public else Run.objects.all()).select_related("offer__provider", "semester")
         return {r.pk: r for r in runs.filter(pk__in=run_ids)}
 
-    real_count = services.count_seats
+    real_count = count_seats
 
     def slow_count(run_, **kwargs):
         seats = real_count(run_, **kwargs)
         time.sleep(0.2)  # widen the window between counting and writing
         return seats
 
-    monkeypatch.setattr(services, "_lock_runs", no_lock)
-    monkeypatch.setattr(services, "count_seats", slow_count)
+    monkeypatch.setattr(locks, "lock_runs", no_lock)
+    monkeypatch.setattr(places, "count_seats", slow_count)
     run_together([sign_up_call(run, who) for who in crowd])
     assert holding(run) > run.capacity
 
@@ -188,14 +190,14 @@ def test_someone_new_signing_up_to_several_runs_at_once_gets_one_account_and_is_
     runs = [factories.run(offer=factories.offer(), capacity=5) for _ in range(4)]
 
     def sign_up_to(run):
-        return lambda: services.sign_up_without_account(
+        return lambda: places.sign_up_without_account(
             run_id=run.pk, name="Ny", email="Samtidig@example.org", phone="", birth_date=None, language="nb"
         )
 
     results = run_together([sign_up_to(run) for run in runs for _ in range(2)])
-    assert not [r for r in results if not isinstance(r, Enrolment | services.EnrolmentRefusal)], results
+    assert not [r for r in results if not isinstance(r, Enrolment | EnrolmentRefusal)], results
     assert sum(isinstance(r, Enrolment) for r in results) == 1
-    assert all(isinstance(r, services.AddressKnown) for r in results if not isinstance(r, Enrolment))
+    assert all(isinstance(r, AddressKnown) for r in results if not isinstance(r, Enrolment))
     assert User.objects.filter(email__iexact="samtidig@example.org").count() == 1
     assert Enrolment.objects.filter(person__email="samtidig@example.org").count() == 1
 

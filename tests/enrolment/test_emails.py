@@ -6,8 +6,8 @@ import re
 import pytest
 from django.core import mail
 
-from audit.services import Acting
-from enrolment import services
+from audit.acting import Acting
+from enrolment.services import places, waiting_list
 from tests import factories
 from tests.people import person
 
@@ -18,7 +18,7 @@ MONDAY = dt.date(2030, 12, 2)
 
 def sign_up(run, email, **fields):
     who = person(email, name="Kari", birth_date=dt.date(1990, 1, 1), **fields)
-    return services.sign_up(run_id=run.pk, person=who, acting=Acting(user=who, role="citizen"))
+    return places.sign_up(run_id=run.pk, person=who, acting=Acting.citizen(who))
 
 
 @pytest.mark.parametrize(
@@ -44,9 +44,9 @@ def test_a_deadline_in_an_english_email_reads_as_english(django_capture_on_commi
     run = factories.run(offer=factories.offer(), capacity=1, first_session=MONDAY)
     seated = sign_up(run, "kari@example.org")
     john = person("john@example.org", birth_date=dt.date(1990, 1, 1), preferred_language="en")
-    services.join_waiting_list(run_id=run.pk, person=john, acting=Acting.system())
+    places.join_waiting_list(run_id=run.pk, person=john, acting=Acting.system())
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel(enrolment_id=seated.pk, acting=Acting(user=seated.person, role="citizen"))
+        places.cancel(enrolment_id=seated.pk, acting=Acting.citizen(seated.person))
     offered = next(message for message in mail.outbox if message.to == ["john@example.org"])
     assert re.search(r"Please reply by \d{1,2} [A-Z][a-z]+ \d{4} \d\d:\d\d\.\n", offered.body), offered.body
     assert "- Monday 2 December 18:00–20:00" in offered.body
@@ -83,9 +83,9 @@ def test_leaving_the_waiting_list_before_its_email_goes_sends_no_waiting_list_em
     sign_up(run, "kari@example.org")
     john = person("john@example.org", name="John Doe", birth_date=dt.date(1990, 1, 1))
     with django_capture_on_commit_callbacks() as waitlisted_email:
-        waiting = services.join_waiting_list(run_id=run.pk, person=john, acting=Acting(user=john, role="citizen"))
+        waiting = places.join_waiting_list(run_id=run.pk, person=john, acting=Acting.citizen(john))
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel(enrolment_id=waiting.pk, acting=Acting(user=john, role="citizen"))
+        places.cancel(enrolment_id=waiting.pk, acting=Acting.citizen(john))
     caplog.set_level("INFO", logger="enrolment.tasks")
     for callback in waitlisted_email:
         callback()  # the worker reaches the task only now
@@ -104,9 +104,9 @@ def test_being_offered_a_seat_before_the_waiting_list_email_goes_sends_only_the_
     seated = sign_up(run, "kari@example.org")
     john = person("john@example.org", birth_date=dt.date(1990, 1, 1))
     with django_capture_on_commit_callbacks() as waitlisted_email:
-        services.join_waiting_list(run_id=run.pk, person=john, acting=Acting(user=john, role="citizen"))
+        places.join_waiting_list(run_id=run.pk, person=john, acting=Acting.citizen(john))
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel(enrolment_id=seated.pk, acting=Acting(user=seated.person, role="citizen"))
+        places.cancel(enrolment_id=seated.pk, acting=Acting.citizen(seated.person))
     for callback in waitlisted_email:
         callback()
     assert failed_tasks == []
@@ -120,9 +120,9 @@ def test_a_seat_given_up_before_its_confirmation_goes_sends_only_the_cancellatio
     run = factories.run(offer=factories.offer(), capacity=1)
     kari = person("kari@example.org", birth_date=dt.date(1990, 1, 1))
     with django_capture_on_commit_callbacks() as confirmation:
-        seated = services.sign_up(run_id=run.pk, person=kari, acting=Acting(user=kari, role="citizen"))
+        seated = places.sign_up(run_id=run.pk, person=kari, acting=Acting.citizen(kari))
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel(enrolment_id=seated.pk, acting=Acting(user=kari, role="citizen"))
+        places.cancel(enrolment_id=seated.pk, acting=Acting.citizen(kari))
     for callback in confirmation:
         callback()
     assert failed_tasks == []
@@ -136,9 +136,9 @@ def test_an_offer_taken_before_its_reminder_goes_sends_no_reminder(django_captur
     run = factories.run(offer=factories.offer(), capacity=1)
     seated = sign_up(run, "kari@example.org")
     john = person("john@example.org", birth_date=dt.date(1990, 1, 1))
-    waiting = services.join_waiting_list(run_id=run.pk, person=john, acting=Acting(user=john, role="citizen"))
-    services.cancel(enrolment_id=seated.pk, acting=Acting(user=seated.person, role="citizen"))
-    services.accept_offer(enrolment_id=waiting.pk, acting=Acting(user=john, role="citizen"))
+    waiting = places.join_waiting_list(run_id=run.pk, person=john, acting=Acting.citizen(john))
+    places.cancel(enrolment_id=seated.pk, acting=Acting.citizen(seated.person))
+    waiting_list.accept_offer(enrolment_id=waiting.pk, acting=Acting.citizen(john))
     mail.outbox.clear()
     tasks.send_enrolment_email.enqueue(waiting.pk, "offer_reminder")
     tasks.send_enrolment_email.enqueue(waiting.pk, "offered")
@@ -151,7 +151,7 @@ def test_a_session_reminder_for_someone_who_has_left_or_a_deleted_session_is_not
     run = factories.run(offer=factories.offer(), capacity=2, sessions=2)
     first, second = run.sessions.order_by("starts_at")
     kari, ola = sign_up(run, "kari@example.org"), sign_up(run, "ola@example.org")
-    services.cancel(enrolment_id=kari.pk, acting=Acting(user=kari.person, role="citizen"))
+    places.cancel(enrolment_id=kari.pk, acting=Acting.citizen(kari.person))
     deleted_pk = second.pk
     second.delete()
     mail.outbox.clear()

@@ -6,11 +6,14 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from audit.acting import Acting
 from audit.models import AuditEvent
-from audit.services import Acting
 from courses.models import Offer, Run
-from enrolment import services
+from enrolment import eligibility
 from enrolment.models import Enrolment
+from enrolment.refusals import EnrolmentRefusal, RunFull
+from enrolment.seats import count_seats
+from enrolment.services import attendance, interests, places, runs, waiting_list
 from tests import factories
 from tests.people import person
 
@@ -25,7 +28,7 @@ def someone(n=[0], **fields):
 
 
 def me(user):
-    return Acting(user=user, role="citizen")
+    return Acting.citizen(user)
 
 
 @pytest.fixture
@@ -35,12 +38,12 @@ def run():
 
 def sign_up(run, who=None, **kwargs):
     who = who or someone()
-    return services.sign_up(run_id=run.pk, person=who, acting=me(who), **kwargs)
+    return places.sign_up(run_id=run.pk, person=who, acting=me(who), **kwargs)
 
 
 def waitlist(run, who=None):
     who = who or someone()
-    return services.join_waiting_list(run_id=run.pk, person=who, acting=me(who))
+    return places.join_waiting_list(run_id=run.pk, person=who, acting=me(who))
 
 
 def test_signing_up_takes_a_seat_writes_an_audit_row_and_emails_a_calendar_file(
@@ -82,13 +85,13 @@ def test_a_run_without_sessions_sends_no_empty_calendar(django_capture_on_commit
     assert mail.outbox[-1].attachments == []
     assert "kalenderfilen" not in mail.outbox[-1].body  # the e-mail does not promise a file it lacks
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_run(run_id=bare.pk, acting=me(None))
+        runs.cancel_run(run_id=bare.pk, acting=me(None))
     assert mail.outbox[-1].attachments == [] and "kalenderfilen" not in mail.outbox[-1].body
 
 
 def test_a_full_run_refuses_and_offers_the_waiting_list(run):
     sign_up(run), sign_up(run)
-    with pytest.raises(services.RunFull):
+    with pytest.raises(RunFull):
         sign_up(run)
     enrolment = waitlist(run)
     assert enrolment.status == Status.WAITLISTED
@@ -97,14 +100,14 @@ def test_a_full_run_refuses_and_offers_the_waiting_list(run):
 def test_the_waiting_list_shows_each_persons_place(run):
     sign_up(run), sign_up(run)
     first, second, third = waitlist(run), waitlist(run), waitlist(run)
-    assert services.waiting_position(second) == (2, 3)
-    assert services.waiting_position(third) == (3, 3)
-    services.cancel(enrolment_id=first.pk, acting=me(first.person))
-    assert services.waiting_position(third) == (2, 2)
+    assert Enrolment.objects.waiting_position(second) == (2, 3)
+    assert Enrolment.objects.waiting_position(third) == (3, 3)
+    places.cancel(enrolment_id=first.pk, acting=me(first.person))
+    assert Enrolment.objects.waiting_position(third) == (2, 2)
 
 
 def test_joining_the_waiting_list_with_free_seats_is_refused(run):
-    with pytest.raises(services.EnrolmentRefusal, match="ledige plasser"):
+    with pytest.raises(EnrolmentRefusal, match="ledige plasser"):
         waitlist(run)
 
 
@@ -117,7 +120,7 @@ def test_joining_the_waiting_list_with_free_seats_is_refused(run):
     ],
 )
 def test_age_limits_are_checked_kindly(run, birth_date, message):
-    with pytest.raises(services.EnrolmentRefusal, match=message):
+    with pytest.raises(EnrolmentRefusal, match=message):
         sign_up(run, someone(birth_date=birth_date))
     assert not Enrolment.objects.exists()
 
@@ -125,18 +128,18 @@ def test_age_limits_are_checked_kindly(run, birth_date, message):
 def test_the_registration_window_is_enforced(run):
     now = timezone.now()
     Run.objects.filter(pk=run.pk).update(registration_opens_at=now + dt.timedelta(days=3))
-    with pytest.raises(services.EnrolmentRefusal, match="Påmeldingen åpner"):
+    with pytest.raises(EnrolmentRefusal, match="Påmeldingen åpner"):
         sign_up(run)
     Run.objects.filter(pk=run.pk).update(
         registration_opens_at=now - dt.timedelta(days=9), registration_closes_at=now - dt.timedelta(days=1)
     )
-    with pytest.raises(services.EnrolmentRefusal, match="Påmeldingsfristen gikk ut"):
+    with pytest.raises(EnrolmentRefusal, match="Påmeldingsfristen gikk ut"):
         sign_up(run)
 
 
 def test_cancelled_and_draft_runs_and_hidden_offers_take_no_sign_ups(run):
     Run.objects.filter(pk=run.pk).update(status=Run.Status.CANCELLED)
-    with pytest.raises(services.EnrolmentRefusal, match="avlyst") as refused:
+    with pytest.raises(EnrolmentRefusal, match="avlyst") as refused:
         sign_up(run)
     assert refused.value.run.pk == run.pk  # for the page that explains it
     # Runs without a public sign-up page are not there at all, for a sign-up of one's own.
@@ -148,7 +151,7 @@ def test_cancelled_and_draft_runs_and_hidden_offers_take_no_sign_ups(run):
     with pytest.raises(Run.DoesNotExist):
         sign_up(run)
     with pytest.raises(Run.DoesNotExist):
-        services.sign_up_without_account(
+        places.sign_up_without_account(
             run_id=run.pk, name="Kari", email="kari@example.org", phone="", birth_date=None, language="nb"
         )
     assert not Enrolment.objects.exists()
@@ -159,8 +162,8 @@ def test_a_second_active_enrolment_that_gets_past_the_checks_is_refused_by_the_d
 ):
     first = sign_up(run)
     before = AuditEvent.objects.count()
-    monkeypatch.setattr(services, "_check_can_join", lambda *args, **kwargs: None)  # as if a check let it through
-    with pytest.raises(services.EnrolmentRefusal, match="allerede påmeldt"):
+    monkeypatch.setattr(eligibility, "check", lambda *args, **kwargs: None)  # as if a check let it through
+    with pytest.raises(EnrolmentRefusal, match="allerede påmeldt"):
         sign_up(run, first.person)
     assert list(Enrolment.objects.filter(run=run).values_list("pk", flat=True)) == [first.pk]
     assert AuditEvent.objects.count() == before
@@ -168,7 +171,7 @@ def test_a_second_active_enrolment_that_gets_past_the_checks_is_refused_by_the_d
 
 def test_signing_up_twice_is_refused(run):
     enrolment = sign_up(run)
-    with pytest.raises(services.EnrolmentRefusal, match="allerede påmeldt"):
+    with pytest.raises(EnrolmentRefusal, match="allerede påmeldt"):
         sign_up(run, enrolment.person)
 
 
@@ -179,7 +182,7 @@ def test_the_providers_limit_of_courses_per_semester(run):
     other = factories.run(offer=factories.offer(provider=provider), semester_=run.semester)
     who = someone()
     sign_up(run, who)
-    with pytest.raises(services.EnrolmentRefusal, match="høyst 1 kurs"):
+    with pytest.raises(EnrolmentRefusal, match="høyst 1 kurs"):
         sign_up(other, who)
 
 
@@ -189,17 +192,17 @@ def test_a_seat_held_for_a_referral_counts_towards_the_providers_limit(run):
     provider.save()
     other = factories.run(offer=factories.offer(provider=provider), semester_=run.semester)
     who = someone()
-    services.hold_seat(run_id=run.pk, person=who, until=timezone.now() + dt.timedelta(days=3), acting=Acting(user=None))
-    with pytest.raises(services.EnrolmentRefusal, match="høyst 1 kurs"):
+    places.hold_seat(run_id=run.pk, person=who, until=timezone.now() + dt.timedelta(days=3), acting=Acting.system())
+    with pytest.raises(EnrolmentRefusal, match="høyst 1 kurs"):
         sign_up(other, who)
 
 
 def test_drop_in_and_referral_offers_take_no_self_sign_up():
     drop_in = factories.run(offer=factories.offer(join_method=Offer.JoinMethod.DROP_IN))
-    with pytest.raises(services.EnrolmentRefusal, match="trenger du ikke melde deg på"):
+    with pytest.raises(EnrolmentRefusal, match="trenger du ikke melde deg på"):
         sign_up(drop_in)
     referral = factories.run(offer=factories.offer(join_method=Offer.JoinMethod.REFERRAL))
-    with pytest.raises(services.EnrolmentRefusal, match="henvisning"):
+    with pytest.raises(EnrolmentRefusal, match="henvisning"):
         sign_up(referral)
 
 
@@ -207,7 +210,7 @@ def test_cancelling_offers_the_seat_to_the_first_on_the_waiting_list(run, django
     a, _b = sign_up(run), sign_up(run)
     first, second = waitlist(run), waitlist(run)
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel(enrolment_id=a.pk, acting=me(a.person))
+        places.cancel(enrolment_id=a.pk, acting=me(a.person))
     first.refresh_from_db(), second.refresh_from_db()
     assert first.status == Status.OFFERED
     assert first.offer_expires_at == pytest.approx(timezone.now() + dt.timedelta(hours=48), abs=dt.timedelta(minutes=1))
@@ -219,8 +222,8 @@ def test_cancelling_offers_the_seat_to_the_first_on_the_waiting_list(run, django
 def test_priority_comes_before_time_on_the_waiting_list(run):
     a, _ = sign_up(run), sign_up(run)
     early, late = waitlist(run), waitlist(run)
-    services.change_priority(enrolment_id=late.pk, priority=5, reason="Lovet plass i høst", acting=me(None))
-    services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    waiting_list.change_priority(enrolment_id=late.pk, priority=5, reason="Lovet plass i høst", acting=me(None))
+    places.cancel(enrolment_id=a.pk, acting=me(a.person))
     late.refresh_from_db(), early.refresh_from_db()
     assert (late.status, early.status) == (Status.OFFERED, Status.WAITLISTED)
     event = AuditEvent.objects.get(action="enrolment.priority_changed")
@@ -230,15 +233,15 @@ def test_priority_comes_before_time_on_the_waiting_list(run):
 def test_changing_priority_needs_a_reason(run):
     sign_up(run), sign_up(run)
     waiting = waitlist(run)
-    with pytest.raises(services.EnrolmentRefusal, match="begrunnelse"):
-        services.change_priority(enrolment_id=waiting.pk, priority=3, reason="  ", acting=me(None))
+    with pytest.raises(EnrolmentRefusal, match="begrunnelse"):
+        waiting_list.change_priority(enrolment_id=waiting.pk, priority=3, reason="  ", acting=me(None))
 
 
 def test_accepting_an_offer_confirms_the_seat(run):
     a, _ = sign_up(run), sign_up(run)
     waiting = waitlist(run)
-    services.cancel(enrolment_id=a.pk, acting=me(a.person))
-    services.accept_offer(enrolment_id=waiting.pk, acting=me(waiting.person))
+    places.cancel(enrolment_id=a.pk, acting=me(a.person))
+    waiting_list.accept_offer(enrolment_id=waiting.pk, acting=me(waiting.person))
     waiting.refresh_from_db()
     assert waiting.status == Status.CONFIRMED
 
@@ -246,8 +249,8 @@ def test_accepting_an_offer_confirms_the_seat(run):
 def test_declining_moves_the_offer_on_and_keeps_no_penalty(run):
     a, _ = sign_up(run), sign_up(run)
     first, second = waitlist(run), waitlist(run)
-    services.cancel(enrolment_id=a.pk, acting=me(a.person))
-    services.decline_offer(enrolment_id=first.pk, acting=me(first.person))
+    places.cancel(enrolment_id=a.pk, acting=me(a.person))
+    waiting_list.decline_offer(enrolment_id=first.pk, acting=me(first.person))
     second.refresh_from_db()
     assert second.status == Status.OFFERED
     # no penalty: the person who said no may join the waiting list again at once
@@ -258,20 +261,20 @@ def test_declining_moves_the_offer_on_and_keeps_no_penalty(run):
 def test_an_expired_offer_moves_to_the_next_person(run):
     a, _ = sign_up(run), sign_up(run)
     first, second = waitlist(run), waitlist(run)
-    services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    places.cancel(enrolment_id=a.pk, acting=me(a.person))
     later = timezone.now() + dt.timedelta(hours=49)
-    assert services.expire_offer(enrolment_id=first.pk, now=later)
+    assert waiting_list.expire_offer(enrolment_id=first.pk, now=later)
     first.refresh_from_db(), second.refresh_from_db()
     assert first.status == Status.CANCELLED and second.status == Status.OFFERED
-    assert not services.expire_offer(enrolment_id=first.pk, now=later)  # safe to run twice
+    assert not waiting_list.expire_offer(enrolment_id=first.pk, now=later)  # safe to run twice
 
 
 def test_an_offer_cannot_be_accepted_after_its_deadline(run):
     a, _ = sign_up(run), sign_up(run)
     first = waitlist(run)
-    services.cancel(enrolment_id=a.pk, acting=me(a.person))
-    with pytest.raises(services.EnrolmentRefusal, match="gikk dessverre ut"):
-        services.accept_offer(
+    places.cancel(enrolment_id=a.pk, acting=me(a.person))
+    with pytest.raises(EnrolmentRefusal, match="gikk dessverre ut"):
+        waiting_list.accept_offer(
             enrolment_id=first.pk, acting=me(first.person), now=timezone.now() + dt.timedelta(hours=49)
         )
 
@@ -281,9 +284,11 @@ def test_accepting_too_late_really_passes_the_seat_on_as_the_refusal_says(run):
     (and the next in line heard nothing) until the background sweep came by."""
     a, _ = sign_up(run), sign_up(run)
     late, next_in_line = waitlist(run), waitlist(run)
-    services.cancel(enrolment_id=a.pk, acting=me(a.person))
-    with pytest.raises(services.EnrolmentRefusal) as refusal:
-        services.accept_offer(enrolment_id=late.pk, acting=me(late.person), now=timezone.now() + dt.timedelta(hours=49))
+    places.cancel(enrolment_id=a.pk, acting=me(a.person))
+    with pytest.raises(EnrolmentRefusal) as refusal:
+        waiting_list.accept_offer(
+            enrolment_id=late.pk, acting=me(late.person), now=timezone.now() + dt.timedelta(hours=49)
+        )
     assert refusal.value.code == "expired"
     late.refresh_from_db(), next_in_line.refresh_from_db()
     assert (late.status, next_in_line.status) == (Status.CANCELLED, Status.OFFERED)
@@ -292,8 +297,8 @@ def test_accepting_too_late_really_passes_the_seat_on_as_the_refusal_says(run):
 def test_a_walk_in_never_takes_a_seat_while_an_offer_is_pending(run):
     a, _ = sign_up(run), sign_up(run)
     waitlist(run)
-    services.cancel(enrolment_id=a.pk, acting=me(a.person))
-    with pytest.raises(services.RunFull):
+    places.cancel(enrolment_id=a.pk, acting=me(a.person))
+    with pytest.raises(RunFull):
         sign_up(run)
 
 
@@ -302,15 +307,15 @@ def test_the_providers_offer_time_is_used(run):
     run.offer.provider.save()
     a, _ = sign_up(run), sign_up(run)
     first = waitlist(run)
-    services.cancel(enrolment_id=a.pk, acting=me(a.person))
+    places.cancel(enrolment_id=a.pk, acting=me(a.person))
     first.refresh_from_db()
     assert first.offer_expires_at < timezone.now() + dt.timedelta(hours=12, minutes=1)
 
 
 def test_lowering_capacity_below_the_confirmed_count_is_refused(run):
     sign_up(run), sign_up(run)
-    with pytest.raises(services.EnrolmentRefusal, match="2 påmeldte"):
-        services.change_capacity(run_id=run.pk, capacity=1, acting=me(None))
+    with pytest.raises(EnrolmentRefusal, match="2 plasser er allerede i bruk"):
+        runs.edit_run(run_id=run.pk, fields={"capacity": 1}, acting=me(None))
     run.refresh_from_db()
     assert run.capacity == 2
 
@@ -318,7 +323,7 @@ def test_lowering_capacity_below_the_confirmed_count_is_refused(run):
 def test_raising_capacity_offers_the_new_seats_to_those_waiting(run):
     sign_up(run), sign_up(run)
     first = waitlist(run)
-    services.change_capacity(run_id=run.pk, capacity=3, acting=me(None))
+    runs.edit_run(run_id=run.pk, fields={"capacity": 3}, acting=me(None))
     first.refresh_from_db()
     assert first.status == Status.OFFERED
 
@@ -326,7 +331,7 @@ def test_raising_capacity_offers_the_new_seats_to_those_waiting(run):
 def test_cancelling_a_run_tells_everyone_on_it_and_its_waiting_list(run, django_capture_on_commit_callbacks):
     people = [sign_up(run), sign_up(run), waitlist(run)]
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.cancel_run(run_id=run.pk, acting=me(None)) == 3
+        assert runs.cancel_run(run_id=run.pk, acting=me(None)) == 3
     assert {m.to[0] for m in mail.outbox if "Avlyst" in m.subject} == {e.person.email for e in people}
     assert set(Enrolment.objects.values_list("status", flat=True)) == {Status.CANCELLED}
 
@@ -336,13 +341,13 @@ def test_cancelling_a_run_sends_the_cancelled_calendar_to_everyone_who_had_a_sea
 ):
     confirmed, leaving = sign_up(run), sign_up(run)
     offered, waiting = waitlist(run), waitlist(run)
-    services.cancel(enrolment_id=leaving.pk, acting=me(leaving.person))  # the first in line is offered the seat
+    places.cancel(enrolment_id=leaving.pk, acting=me(leaving.person))  # the first in line is offered the seat
     offered.refresh_from_db()
     assert offered.status == Status.OFFERED
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_run(run_id=run.pk, acting=me(None))
+        runs.cancel_run(run_id=run.pk, acting=me(None))
 
     told = {message.to[0]: message for message in mail.outbox}
     assert set(told) == {confirmed.person.email, offered.person.email, waiting.person.email}
@@ -365,10 +370,10 @@ def session_ids(run):
 
 def test_publishing_a_run_tells_the_interest_list_first(run, django_capture_on_commit_callbacks):
     interested = someone()
-    services.register_interest(offer=run.offer, person=interested, acting=me(interested))
+    interests.register_interest(offer=run.offer, person=interested, acting=me(interested))
     draft = factories.run(offer=run.offer, status=Run.Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.publish_run(run_id=draft.pk, acting=me(None)) == 1
+        assert runs.publish_run(run_id=draft.pk, acting=me(None)) == 1
     assert mail.outbox[-1].to == [interested.email]
     assert interested.interests.get().notified_at is not None
 
@@ -385,17 +390,17 @@ def test_continuing_participants_get_first_claim_with_seats_held_until_the_deadl
         offer=offer, capacity=3, follows=autumn, continuing_until=timezone.now() + dt.timedelta(days=5)
     )
     newcomer = someone()
-    with pytest.raises(services.EnrolmentRefusal, match="holdt av"):
+    with pytest.raises(EnrolmentRefusal, match="holdt av"):
         sign_up(spring, newcomer)
     kept = sign_up(spring, regulars[0])
     assert kept.source == Enrolment.Source.CONTINUING
-    assert services.count_seats(spring).held_for_continuing == 1
+    assert count_seats(spring).continuing == 1
     # after the deadline the held seats are free for all
     Run.objects.filter(pk=spring.pk).update(continuing_until=timezone.now() - dt.timedelta(minutes=1))
     spring.refresh_from_db()
     sign_up(spring, newcomer)
     sign_up(spring)
-    with pytest.raises(services.RunFull):
+    with pytest.raises(RunFull):
         sign_up(spring)
 
 
@@ -403,7 +408,7 @@ def test_moving_a_participant_frees_their_seat_for_the_waiting_list(run):
     a, _ = sign_up(run), sign_up(run)
     waiting = waitlist(run)
     other = factories.run(offer=factories.offer(provider=run.offer.provider), capacity=5)
-    moved = services.move(enrolment_id=a.pk, to_run_id=other.pk, acting=me(None))
+    moved = places.move(enrolment_id=a.pk, to_run_id=other.pk, acting=me(None))
     assert moved.run == other and moved.status == Status.CONFIRMED
     waiting.refresh_from_db()
     assert waiting.status == Status.OFFERED
@@ -411,17 +416,53 @@ def test_moving_a_participant_frees_their_seat_for_the_waiting_list(run):
 
 def test_a_coordinator_adds_someone_to_the_waiting_list_when_the_run_is_full(run):
     sign_up(run), sign_up(run)
-    added = services.add_by_coordinator(run_id=run.pk, person=someone(), acting=me(None))
+    added = places.add_by_coordinator(run_id=run.pk, person=someone(), acting=me(None))
     assert added.status == Status.WAITLISTED and added.source == Enrolment.Source.COORDINATOR
 
 
 def test_attendance_and_completion(run):
     enrolment = sign_up(run)
     session = run.sessions.first()
-    services.record_attendance(
-        session=session, marks={enrolment.pk: "present", 999999: "present"}, acting=me(someone())
+    after = run.ends_at + dt.timedelta(hours=1)
+    attendance.record_attendance(
+        session=session, marks={enrolment.pk: "present", 999999: "present"}, acting=me(someone()), now=after
     )
     assert enrolment.attendance.get().status == "present"
-    services.set_completion(enrolment_id=enrolment.pk, completed=True, acting=me(None))
+    attendance.set_completion(enrolment_id=enrolment.pk, completed=True, acting=me(None), now=after)
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.COMPLETED
+
+
+def test_attendance_is_taken_from_the_day_of_the_session_and_not_before(run):
+    enrolment = sign_up(run)
+    session = run.sessions.order_by("starts_at").first()
+    starts = timezone.localtime(session.starts_at)
+    the_evening_before = starts.replace(hour=20) - dt.timedelta(days=1)
+    with pytest.raises(EnrolmentRefusal, match="fra dagen for samlingen") as refusal:
+        attendance.record_attendance(
+            session=session, marks={enrolment.pk: "present"}, acting=me(someone()), now=the_evening_before
+        )
+    assert refusal.value.code == "too_early"
+    assert not enrolment.attendance.exists()
+    that_morning = starts.replace(hour=8, minute=0)
+    attendance.record_attendance(session=session, marks={enrolment.pk: "excused"}, acting=me(someone()), now=that_morning)
+    assert enrolment.attendance.get().status == "excused"
+
+
+def test_a_participant_completes_once_the_last_session_has_begun_and_stops_once_the_first_has(run):
+    enrolment = sign_up(run)
+    first, *_rest, last = run.sessions.order_by("starts_at")
+    before_the_start = first.starts_at - dt.timedelta(minutes=1)
+    with pytest.raises(EnrolmentRefusal) as refusal:
+        attendance.set_completion(enrolment_id=enrolment.pk, completed=False, acting=me(None), now=before_the_start)
+    assert refusal.value.code == "not_started"
+    during = first.ends_at
+    with pytest.raises(EnrolmentRefusal, match="den siste samlingen") as refusal:
+        attendance.set_completion(enrolment_id=enrolment.pk, completed=True, acting=me(None), now=during)
+    assert refusal.value.code == "not_finished"
+    attendance.set_completion(enrolment_id=enrolment.pk, completed=False, acting=me(None), now=during)
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.DROPPED_OUT
+    attendance.set_completion(enrolment_id=enrolment.pk, completed=True, acting=me(None), now=last.starts_at)
     enrolment.refresh_from_db()
     assert enrolment.status == Status.COMPLETED

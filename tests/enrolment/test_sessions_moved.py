@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from audit.acting import Acting
 from audit.models import AuditEvent
-from audit.services import Acting
 from courses.models import Run
-from enrolment import services
 from enrolment.models import Enrolment
+from enrolment.services import places, runs
 from tests import factories
 from tests.html_forms import edit_run, form_data, local
 from tests.people import person
@@ -33,7 +33,7 @@ def run():
 
 def sign_up(run, email, **fields):
     who = person(email, name=email.split("@")[0].title(), birth_date=dt.date(1990, 1, 1), **fields)
-    return services.sign_up(run_id=run.pk, person=who, acting=Acting(user=who, role="citizen"))
+    return places.sign_up(run_id=run.pk, person=who, acting=Acting.citizen(who))
 
 
 def calendar_events(message):
@@ -50,7 +50,7 @@ def people_on_the_run(run):
     """Two with a seat (one reads English), and one on the waiting list."""
     kari = sign_up(run, "kari@example.org")
     john = sign_up(run, "john@example.org", preferred_language="en")
-    waiting = services.join_waiting_list(
+    waiting = places.join_waiting_list(
         run_id=run.pk, person=person("vente@example.org", birth_date=dt.date(1990, 1, 1)), acting=Acting.system()
     )
     mail.outbox.clear()
@@ -112,7 +112,7 @@ def test_a_correction_to_a_session_that_is_over_tells_nobody(django_capture_on_c
     factories.confirmed(run, 2)
     past = run.sessions.order_by("starts_at").first()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.tell_about_moved_sessions(session_ids=[past.pk]) == 0
+        assert runs.tell_about_moved_sessions(session_ids=[past.pk]) == 0
     assert mail.outbox == []
 
 
@@ -121,7 +121,7 @@ def test_a_cancelled_or_draft_run_tells_nobody(run, status, django_capture_on_co
     factories.confirmed(run, 2)
     Run.objects.filter(pk=run.pk).update(status=status)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.tell_about_moved_sessions(session_ids=list(run.sessions.values_list("pk", flat=True))) == 0
+        assert runs.tell_about_moved_sessions(session_ids=list(run.sessions.values_list("pk", flat=True))) == 0
     assert mail.outbox == []
 
 
@@ -135,14 +135,14 @@ def test_someone_offered_a_freed_seat_is_told_too(run, django_capture_on_commit_
     )
     session = run.sessions.order_by("starts_at").last()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.tell_about_moved_sessions(session_ids=[session.pk]) == 2
+        assert runs.tell_about_moved_sessions(session_ids=[session.pk]) == 2
     assert "tilbudt@example.org" in {message.to[0] for message in mail.outbox}
 
 
 def test_a_seat_held_for_an_unanswered_referral_is_not_told(run, django_capture_on_commit_callbacks):
     """The seat is not the person's until the referral is answered; the answer brings the dates."""
     factories.confirmed(run, 1)
-    services.hold_seat(
+    places.hold_seat(
         run_id=run.pk,
         person=person("henvist@example.org"),
         until=timezone.now() + dt.timedelta(days=7),
@@ -150,7 +150,7 @@ def test_a_seat_held_for_an_unanswered_referral_is_not_told(run, django_capture_
     )
     session = run.sessions.order_by("starts_at").last()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.tell_about_moved_sessions(session_ids=[session.pk]) == 1
+        assert runs.tell_about_moved_sessions(session_ids=[session.pk]) == 1
     assert "henvist@example.org" not in {message.to[0] for message in mail.outbox}
 
 
@@ -222,7 +222,7 @@ def test_deleting_an_upcoming_session_tells_everyone_with_a_seat_once_and_cancel
     assert read_by_vobject[f"session-{first.pk}"].status.value == "CONFIRMED"
 
     audit = AuditEvent.objects.filter(action="run.updated").latest("pk")
-    assert audit.detail["sessions_deleted"] == [second.pk]
+    assert audit.detail["sessions"]["deleted"] == [second.pk]
     assert audit.detail["told"] == 2
 
 

@@ -11,10 +11,12 @@ from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from accounts.models import Role, User
+from audit.acting import Acting
 from audit.models import AccessEvent, AuditEvent
-from courses.models import Run
-from enrolment import links, services
+from courses.models import Run, Session
+from enrolment import links
 from enrolment.models import Attendance, Enrolment
+from enrolment.services import places
 from tests import factories
 from tests.html_forms import form_data
 from tests.people import member, person
@@ -91,7 +93,7 @@ def test_a_form_without_an_account_tells_nothing_about_someone_we_know_and_chang
     """Typing someone else's address must not show whether they are on the course, their age or how many
     courses they take, nor sign them up or change their account: the answer is the same sign-in page."""
     on_the_run = person("paa@example.org", birth_date=dt.date(1990, 1, 1))
-    services.sign_up(run_id=run.pk, person=on_the_run, acting=services.Acting(user=on_the_run))
+    places.sign_up(run_id=run.pk, person=on_the_run, acting=Acting.citizen(on_the_run))
     too_young = person("ung@example.org", birth_date=timezone.localdate() - dt.timedelta(days=365 * 15))
     without_birth_date = person("kjent@example.org", name="Kjent")
     only_mobile = factories.person(email="mobil-4791234567@mobil.invalid", phone="+4791234567")
@@ -175,7 +177,7 @@ def test_a_signed_in_citizen_only_confirms(client, run):
     client.post(reverse("enrolment:sign_up", kwargs={"run_id": run.pk}), {"wants_reminders": "on"})
     enrolment = Enrolment.objects.get(person=ida)
     assert enrolment.wants_reminders
-    assert "Mestringstreff" in client.get(reverse("accounts:my_page")).text
+    assert "Mestringstreff" in client.get(reverse("mypage:my_page")).text
 
 
 def test_the_email_link_cancels_without_signing_in_after_a_confirmation(client, run):
@@ -222,10 +224,10 @@ def test_a_link_stops_working_when_it_expires(client, run, monkeypatch):
 def test_accepting_a_freed_seat_from_the_email(client, run, django_capture_on_commit_callbacks):
     first = person("first@example.org", birth_date=dt.date(1990, 1, 1))
     waiter = person("waiter@example.org", birth_date=dt.date(1990, 1, 1))
-    seated = services.sign_up(run_id=run.pk, person=first, acting=services.Acting(user=first))
-    waiting = services.join_waiting_list(run_id=run.pk, person=waiter, acting=services.Acting(user=waiter))
+    seated = places.sign_up(run_id=run.pk, person=first, acting=Acting.citizen(first))
+    waiting = places.join_waiting_list(run_id=run.pk, person=waiter, acting=Acting.citizen(waiter))
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel(enrolment_id=seated.pk, acting=services.Acting(user=first))
+        places.cancel(enrolment_id=seated.pk, acting=Acting.citizen(first))
     offer_mail = mail.outbox[-1]
     accept_url = re.search(r"http://\S+/ta-imot/\?t=\S+", offer_mail.body).group(0).split("8000", 1)[1]
     page = client.get(accept_url)
@@ -238,9 +240,9 @@ def test_accepting_a_freed_seat_from_the_email(client, run, django_capture_on_co
 def test_the_confirmation_page_of_an_offered_seat_links_to_accepting_it_without_signing_in(client, run):
     first = person("first@example.org", birth_date=dt.date(1990, 1, 1))
     waiter = person("waiter@example.org", birth_date=dt.date(1990, 1, 1))
-    seated = services.sign_up(run_id=run.pk, person=first, acting=services.Acting(user=first))
-    waiting = services.join_waiting_list(run_id=run.pk, person=waiter, acting=services.Acting(user=waiter))
-    services.cancel(enrolment_id=seated.pk, acting=services.Acting(user=first))
+    seated = places.sign_up(run_id=run.pk, person=first, acting=Acting.citizen(first))
+    waiting = places.join_waiting_list(run_id=run.pk, person=waiter, acting=Acting.citizen(waiter))
+    places.cancel(enrolment_id=seated.pk, acting=Acting.citizen(first))
     confirmation = reverse("enrolment:confirmation", kwargs={"public_id": waiting.public_id})
     page = client.get(f"{confirmation}?t={links.token_for(waiting, 'view')}")
     accept_url = re.search(r'href="(/pamelding/[^"]+/ta-imot/\?t=[^"]+)"', page.text).group(1)
@@ -260,8 +262,8 @@ def test_the_offer_page_links_to_sign_up_or_waiting_list(client, run):
     page = client.get(run.offer.get_absolute_url()).text
     assert reverse("enrolment:sign_up", kwargs={"run_id": run.pk}) in page and "Meld deg på" in page
     factories.confirmed(run, 1)
-    services.join_waiting_list(
-        run_id=run.pk, person=person("w@example.org", birth_date=dt.date(1990, 1, 1)), acting=services.Acting(user=None)
+    places.join_waiting_list(
+        run_id=run.pk, person=person("w@example.org", birth_date=dt.date(1990, 1, 1)), acting=Acting.system()
     )
     assert "Sett deg på ventelisten" in client.get(run.offer.get_absolute_url()).text
 
@@ -289,9 +291,18 @@ def test_a_coordinator_copies_a_semester_with_sessions_on_the_same_weekday(clien
     assert Run.objects.filter(semester=target).count() == 1  # copying twice changes nothing
 
 
+def today(session):
+    """The session, moved to begin an hour ago: attendance is taken from the day of the session."""
+    now = timezone.now()
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=1)
+    )
+    return session
+
+
 def test_a_coordinator_takes_attendance_and_exports_it(client, coordinator, run):
     enrolment = Enrolment.objects.create(run=run, person=person("p@example.org", name="Per"), status=Status.CONFIRMED)
-    session = run.sessions.first()
+    session = today(run.sessions.first())
     url = reverse("enrolment:attendance", kwargs={"session_id": session.pk})
     assert "Per" in client.get(url).text
     client.post(url, {f"e{enrolment.pk}": "present"})
@@ -305,6 +316,18 @@ def test_a_coordinator_takes_attendance_and_exports_it(client, coordinator, run)
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet["A2"].value == "Per"
     assert AccessEvent.objects.filter(action="participants.exported.csv").exists()
+
+
+def test_attendance_for_a_session_next_week_waits_for_its_day(client, coordinator, run):
+    enrolment = Enrolment.objects.create(run=run, person=person("p@example.org", name="Per"), status=Status.CONFIRMED)
+    session = run.sessions.order_by("starts_at").first()  # a week from today
+    url = reverse("enrolment:attendance", kwargs={"session_id": session.pk})
+    page = client.get(url).text
+    assert "Du kan registrere oppmøte fra dagen for samlingen" in page
+    assert 'name="e' not in page  # no form to fill in
+    response = client.post(url, {f"e{enrolment.pk}": "present"}, follow=True)
+    assert "Du kan registrere oppmøte fra dagen for samlingen" in response.text
+    assert not Attendance.objects.exists()
 
 
 def test_exports_never_run_formulas_from_names(client, coordinator, run):
@@ -324,7 +347,7 @@ def test_capacity_below_the_confirmed_count_is_refused_with_an_explanation(clien
     }
     response = client.post(reverse("enrolment:run_edit", kwargs={"run_id": run.pk}), data)
     assert response.status_code == 200
-    assert "Det er 1 påmeldte" in response.text
+    assert "1 plass er allerede i bruk" in response.text
     run.refresh_from_db()
     assert run.capacity == 1
 
@@ -444,7 +467,7 @@ def test_someone_already_on_the_run_is_told_so_with_a_way_to_min_side(client, ru
     client.force_login(kari)
     page = _page(client, run).text
     assert "Du er allerede påmeldt dette kurset." in page
-    assert reverse("accounts:my_page") in page and 'name="wants_reminders"' not in page
+    assert reverse("mypage:my_page") in page and 'name="wants_reminders"' not in page
 
 
 def test_a_cancelled_runs_sign_up_page_says_it_is_cancelled_and_a_drafts_is_not_there(client, run):
@@ -486,7 +509,7 @@ def test_reminders_are_turned_on_and_off_from_min_side_and_leave_an_audit_row(cl
     kari = person("kari@example.org", name="Kari", birth_date=dt.date(1990, 5, 17))
     enrolment = Enrolment.objects.create(run=run, person=kari, status=Status.CONFIRMED)
     client.force_login(kari)
-    assert "Ja, send meg påminnelser" in client.get(reverse("accounts:my_page")).text
+    assert "Ja, send meg påminnelser" in client.get(reverse("mypage:my_page")).text
     url = reverse("enrolment:reminders", kwargs={"public_id": enrolment.public_id})
     response = client.post(url, {"wants": "on"}, follow=True)
     assert "Du får en påminnelse på e-post dagen før hver samling." in response.text
@@ -539,11 +562,11 @@ def test_min_side_shows_each_course_s_next_session_and_calendar_file_in_the_same
 
     add_course()
     with django_assert_max_num_queries(50) as one:
-        page = client.get(reverse("accounts:my_page")).text
+        page = client.get(reverse("mypage:my_page")).text
     first = runs[0].sessions.order_by("starts_at").first()
     assert "Neste samling: " + date_format(timezone.localtime(first.starts_at), "WEEKDAY_DATETIME_FORMAT") in page
-    assert reverse("courses:run_calendar", kwargs={"slug": runs[0].offer.slug, "run_id": runs[0].pk}) in page
+    assert reverse("catalogue:run_calendar", kwargs={"slug": runs[0].offer.slug, "run_id": runs[0].pk}) in page
     add_course()
     add_course()
     with django_assert_max_num_queries(len(one.captured_queries)):
-        client.get(reverse("accounts:my_page"))
+        client.get(reverse("mypage:my_page"))

@@ -1,14 +1,20 @@
 import datetime as dt
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, ServiceUnit, User
-from audit.services import Acting
-from enrolment import services as enrolment_services
+from audit.acting import Acting
+from base.refusals import Refusal
+from courses import services as course_services
+from courses.models import Session
 from enrolment.models import Enrolment
+from enrolment.refusals import EnrolmentRefusal, RunFull
+from enrolment.seats import count_seats
+from enrolment.services import places, runs, waiting_list
 from referrals import services
 from referrals.models import Referral
 from tests import factories
@@ -46,8 +52,8 @@ def test_a_held_seat_is_never_double_counted_under_concurrent_sign_ups():
     assert holding == 3
     signed_up = sum(isinstance(r, Enrolment) for r in results[1:])
     assert signed_up == (2 if held else 3)
-    assert enrolment_services.count_seats(run).free == 0
-    assert all(isinstance(r, enrolment_services.RunFull) for r in results[1:] if not isinstance(r, Enrolment))
+    assert count_seats(run).free == 0
+    assert all(isinstance(r, RunFull) for r in results[1:] if not isinstance(r, Enrolment))
 
 
 def test_two_workers_referring_the_same_new_person_at_once_make_one_person_and_one_open_referral():
@@ -76,9 +82,7 @@ def test_two_workers_referring_the_same_new_person_at_once_make_one_person_and_o
 
     results = run_together([refer_by(worker) for worker in workers])
     assert sum(isinstance(r, tuple) for r in results) == 1
-    assert all(
-        isinstance(r, services.ReferralRefusal) and r.code == "duplicate" for r in results if not isinstance(r, tuple)
-    ), results
+    assert all(isinstance(r, Refusal) and r.code == "duplicate" for r in results if not isinstance(r, tuple)), results
     assert User.objects.filter(email="ola.ny@example.org").count() == 1
     assert Referral.objects.open().filter(person__email="ola.ny@example.org").count() == 1
 
@@ -116,15 +120,17 @@ def test_an_accept_and_a_move_across_the_same_two_runs_both_go_through(
     first_run, second_run = run, factories.run(offer=run.offer, capacity=2)
     ola, _ = refer(hold_seat=True, email="ola@example.org", run=first_run)
     per = people(1, "per")[0]
-    moving = enrolment_services.sign_up(run_id=first_run.pk, person=per, acting=Acting(user=per))
+    moving = places.sign_up(run_id=first_run.pk, person=per, acting=Acting.citizen(per))
 
     results = run_together(
         [
             lambda: services.accept(referral_id=ola.pk, coordinator=coordinator, run_id=second_run.pk),
             lambda: (
                 pause_after_the_first_run_lock.holds_a_run.wait(5)
-                and enrolment_services.move(
-                    enrolment_id=moving.pk, to_run_id=second_run.pk, acting=Acting(user=coordinator)
+                and places.move(
+                    enrolment_id=moving.pk,
+                    to_run_id=second_run.pk,
+                    acting=Acting.coordinator(coordinator, provider_id=None),
                 )
             ),
         ]
@@ -150,7 +156,7 @@ def test_over_http_a_coordinator_accepting_while_another_moves_someone_across_th
     first_run, second_run = run, factories.run(offer=run.offer, capacity=2)
     ola, _ = refer(hold_seat=True, email="ola@example.org", run=first_run)
     per = people(1, "per")[0]
-    moving = enrolment_services.sign_up(run_id=first_run.pk, person=per, acting=Acting(user=per))
+    moving = places.sign_up(run_id=first_run.pk, person=per, acting=Acting.citizen(per))
     accepting, moving_client = signed_in(coordinator), signed_in(coordinator)
 
     responses = run_together(
@@ -186,9 +192,14 @@ def test_over_http_recording_a_result_while_the_person_withdraws_the_referral_ge
     ola.refresh_from_db()
     assert ola.status == Referral.Status.WAITLISTED
     leaving = Enrolment.objects.filter(run=run, status=Enrolment.Status.CONFIRMED).first()
-    enrolment_services.cancel(enrolment_id=leaving.pk, acting=Acting(user=None))
-    enrolment_services.accept_offer(enrolment_id=ola.enrolment_id, acting=Acting(user=ola.person))
+    places.cancel(enrolment_id=leaving.pk, acting=Acting.system())
+    waiting_list.accept_offer(enrolment_id=ola.enrolment_id, acting=Acting.citizen(ola.person))
     Referral.objects.filter(pk=ola.pk).update(status=Referral.Status.WAITLISTED)  # as such a referral was left
+    # A result is recorded once the last session has begun: the run is moved to have ended last week.
+    Session.objects.filter(run=run).update(
+        starts_at=F("starts_at") - dt.timedelta(weeks=8), ends_at=F("ends_at") - dt.timedelta(weeks=8)
+    )
+    course_services.refresh_run_dates(run_ids=[run.pk])
     staff, person_client = signed_in(coordinator), signed_in(ola.person)
 
     responses = run_together(
@@ -225,7 +236,7 @@ def test_a_coordinator_cancelling_a_run_while_a_referred_person_withdraws_gets_n
 
     results = run_together(
         [
-            lambda: enrolment_services.cancel_run(run_id=run.pk, acting=Acting(user=coordinator)),
+            lambda: runs.cancel_run(run_id=run.pk, acting=Acting.coordinator(coordinator, provider_id=None)),
             lambda: services.withdraw(referral_id=ola.pk, person=ola.person),
         ]
     )
@@ -242,19 +253,19 @@ def test_a_referred_person_taking_a_freed_seat_while_withdrawing_the_referral_ge
     ola, _ = refer(email="ola@example.org")
     services.accept(referral_id=ola.pk, coordinator=coordinator)
     leaving = Enrolment.objects.filter(run=run, status=Enrolment.Status.CONFIRMED).first()
-    enrolment_services.cancel(enrolment_id=leaving.pk, acting=Acting(user=None))
+    places.cancel(enrolment_id=leaving.pk, acting=Acting.system())
     ola.refresh_from_db()
     assert ola.enrolment.status == Enrolment.Status.OFFERED
 
     results = run_together(
         [
-            lambda: enrolment_services.accept_offer(enrolment_id=ola.enrolment_id, acting=Acting(user=ola.person)),
+            lambda: waiting_list.accept_offer(enrolment_id=ola.enrolment_id, acting=Acting.citizen(ola.person)),
             lambda: services.withdraw(referral_id=ola.pk, person=ola.person),
         ]
     )
     assert isinstance(results[1], Referral), results
     assert isinstance(results[0], Enrolment) or (
-        isinstance(results[0], enrolment_services.EnrolmentRefusal) and results[0].code == "not_offered"
+        isinstance(results[0], EnrolmentRefusal) and results[0].code == "not_offered"
     ), results
     ola.refresh_from_db()
     assert ola.status == Referral.Status.WITHDRAWN
@@ -273,7 +284,7 @@ def test_a_referral_placed_on_a_run_while_it_is_being_cancelled_says_the_run_was
             lambda: services.accept(referral_id=ola.pk, coordinator=coordinator, run_id=run.pk),
             lambda: (
                 pause_after_the_first_run_lock.holds_a_run.wait(5)
-                and enrolment_services.cancel_run(run_id=run.pk, acting=Acting(user=coordinator))
+                and runs.cancel_run(run_id=run.pk, acting=Acting.coordinator(coordinator, provider_id=None))
             ),
         ]
     )

@@ -5,9 +5,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from audit.acting import Acting
 from audit.models import AccessEvent, AuditEvent
-from enrolment import services as enrolment_services
+from base.refusals import Refusal
 from enrolment.models import Enrolment
+from enrolment.refusals import EnrolmentRefusal, RunFull
+from enrolment.seats import count_seats
+from enrolment.services import attendance, places, runs, waiting_list
 from referrals import access, services
 from referrals.models import Referral
 from referrals.views import _timeline
@@ -16,35 +20,37 @@ from tests.people import person
 
 pytestmark = pytest.mark.django_db
 Status = Referral.Status
+# Attendance is taken from the day of a session, and a run completed once its last session has begun.
+AFTER_THE_RUNS = timezone.now() + dt.timedelta(days=365)
 
 
 def test_consent_missing_is_refused(refer):
-    with pytest.raises(services.ReferralRefusal, match="samtykke"):
+    with pytest.raises(Refusal, match="samtykke"):
         refer(consent_method="")
-    with pytest.raises(services.ReferralRefusal, match="samtykke"):
+    with pytest.raises(Refusal, match="samtykke"):
         refer(consent_given_at=None)
     assert not Referral.objects.exists()
 
 
 def test_a_note_longer_than_the_limit_is_refused(refer):
-    with pytest.raises(services.ReferralRefusal, match="300"):
+    with pytest.raises(Refusal, match="300"):
         refer(note="x" * 301)
 
 
 def test_a_referral_with_a_held_seat_counts_against_capacity(refer, run):
     referral, held = refer(hold_seat=True)
     assert held and referral.enrolment.status == Enrolment.Status.HELD
-    assert enrolment_services.count_seats(run).free == 1
-    enrolment_services.sign_up(
+    assert count_seats(run).free == 1
+    places.sign_up(
         run_id=run.pk,
         person=person("a@example.org", birth_date=dt.date(1990, 1, 1)),
-        acting=enrolment_services.Acting(user=None),
+        acting=Acting.system(),
     )
-    with pytest.raises(enrolment_services.RunFull):
-        enrolment_services.sign_up(
+    with pytest.raises(RunFull):
+        places.sign_up(
             run_id=run.pk,
             person=person("b@example.org", birth_date=dt.date(1990, 1, 1)),
-            acting=enrolment_services.Acting(user=None),
+            acting=Acting.system(),
         )
 
 
@@ -102,7 +108,7 @@ def test_accepting_onto_a_run_of_another_offer_is_refused_kindly_and_changes_not
     """The form only lists the offer's runs; the service holds the rule itself, whoever calls it."""
     referral, _ = refer(hold_seat=True)
     elsewhere = factories.run(offer=factories.offer(title="Veving", provider=run.offer.provider), capacity=5)
-    with pytest.raises(services.ReferralRefusal, match="hører ikke til dette tilbudet") as refused:
+    with pytest.raises(Refusal, match="hører ikke til dette tilbudet") as refused:
         services.accept(referral_id=referral.pk, coordinator=coordinator, run_id=elsewhere.pk)
     assert refused.value.code == "run"
     referral.refresh_from_db()
@@ -113,14 +119,14 @@ def test_accepting_onto_a_run_of_another_offer_is_refused_kindly_and_changes_not
 
 def test_declining_needs_a_reason_and_frees_the_held_seat(refer, coordinator, run):
     referral, _ = refer(hold_seat=True)
-    with pytest.raises(services.ReferralRefusal):
+    with pytest.raises(Refusal):
         services.decline(referral_id=referral.pk, coordinator=coordinator, reason="because")
     services.decline(
         referral_id=referral.pk, coordinator=coordinator, reason="not_a_match", text="Passer bedre hos LMS"
     )
     referral.refresh_from_db()
     assert referral.status == Status.DECLINED and referral.closed_at
-    assert enrolment_services.count_seats(run).free == 2
+    assert count_seats(run).free == 2
 
 
 def test_withdrawing_erases_the_note_and_frees_the_seat_at_once(refer, run):
@@ -129,7 +135,7 @@ def test_withdrawing_erases_the_note_and_frees_the_seat_at_once(refer, run):
     referral.refresh_from_db()
     assert referral.status == Status.WITHDRAWN
     assert (referral.note, referral.adaptation_needs) == ("", "")
-    assert enrolment_services.count_seats(run).free == 2
+    assert count_seats(run).free == 2
 
 
 def test_retention_erases_exactly_what_is_due(refer, coordinator, run):
@@ -167,7 +173,7 @@ def test_the_usual_response_time_is_computed_from_real_answers(refer, coordinato
 def test_break_glass_needs_a_written_reason_and_is_shown_to_the_person(refer):
     referral, _ = refer()
     admin = person("admin@example.org")
-    with pytest.raises(services.ReferralRefusal):
+    with pytest.raises(Refusal):
         services.break_glass(referral=referral, admin=admin, reason="kort")
     services.break_glass(referral=referral, admin=admin, reason="Klage fra personen, må undersøkes")
     event = AccessEvent.objects.get(action="referral.break_glass")
@@ -179,13 +185,13 @@ def test_started_and_completed_follow_the_enrolment(refer, coordinator, run):
     services.accept(referral_id=referral.pk, coordinator=coordinator)
     referral.refresh_from_db()
     session = run.sessions.first()
-    enrolment_services.record_attendance(
-        session=session, marks={referral.enrolment_id: "present"}, acting=enrolment_services.Acting(user=coordinator)
+    attendance.record_attendance(
+        session=session, marks={referral.enrolment_id: "present"}, acting=staff(coordinator), now=AFTER_THE_RUNS
     )
     referral.refresh_from_db()
     assert referral.status == Status.STARTED
-    enrolment_services.set_completion(
-        enrolment_id=referral.enrolment_id, completed=True, acting=enrolment_services.Acting(user=coordinator)
+    attendance.set_completion(
+        enrolment_id=referral.enrolment_id, completed=True, acting=staff(coordinator), now=AFTER_THE_RUNS
     )
     referral.refresh_from_db()
     assert referral.status == Status.COMPLETED
@@ -211,11 +217,11 @@ def test_emails_and_logs_never_carry_notes_or_birth_dates(
 
 
 def citizen(user):
-    return enrolment_services.Acting(user=user, role="citizen")
+    return Acting.citizen(user)
 
 
 def staff(user):
-    return enrolment_services.Acting(user=user, role="coordinator")
+    return Acting.coordinator(user, provider_id=None)
 
 
 @pytest.fixture
@@ -240,7 +246,7 @@ def placed(refer, coordinator):
 
 def offered_a_freed_seat(waitlisted):
     referral, seated = waitlisted
-    enrolment_services.cancel(enrolment_id=seated[0].pk, acting=citizen(seated[0].person))
+    places.cancel(enrolment_id=seated[0].pk, acting=citizen(seated[0].person))
     referral.refresh_from_db()
     assert referral.enrolment.status == Enrolment.Status.OFFERED
     return referral
@@ -257,7 +263,7 @@ def events_of(referral):
 def test_a_referred_person_who_gets_a_freed_seat_shows_as_placed_on_the_referral(waitlisted, coordinator):
     referral = offered_a_freed_seat(waitlisted)
     assert referral.status == Status.WAITLISTED  # offered is not yet a place: still on the list until she says yes
-    enrolment_services.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
+    waiting_list.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED and referral.get_status_display() == "Fått plass"
     assert not referral.is_open and referral.closed_at is None
@@ -268,7 +274,7 @@ def test_a_referred_person_who_gets_a_freed_seat_shows_as_placed_on_the_referral
 def test_a_referred_person_on_the_waiting_list_moved_to_a_run_with_seats_is_placed_there(waitlisted, coordinator, run):
     referral, _seated = waitlisted
     other = factories.run(offer=run.offer, capacity=5)
-    moved = enrolment_services.move(enrolment_id=referral.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
+    moved = places.move(enrolment_id=referral.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED
     assert (referral.run_id, referral.enrolment_id) == (other.pk, moved.pk)
@@ -276,24 +282,27 @@ def test_a_referred_person_on_the_waiting_list_moved_to_a_run_with_seats_is_plac
 
 def test_moving_a_referred_participant_takes_the_referral_to_the_new_run(placed, coordinator, run):
     other = factories.run(offer=run.offer, capacity=5)
-    moved = enrolment_services.move(enrolment_id=placed.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
+    moved = places.move(enrolment_id=placed.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
     placed.refresh_from_db()
     assert placed.status == Status.ACCEPTED
     assert (placed.run_id, placed.enrolment_id) == (other.pk, moved.pk)
     event = AuditEvent.objects.filter(action="referral.moved").get()
     assert event.detail == {"reason": "moved", "from_run": run.pk, "run": other.pk}
     # the referral now follows the new place: cancelling the old one is no longer possible, the new one is
-    enrolment_services.cancel(enrolment_id=moved.pk, acting=citizen(placed.person))
+    places.cancel(enrolment_id=moved.pk, acting=citizen(placed.person))
     placed.refresh_from_db()
     assert placed.status == Status.CANCELLED
 
 
 def test_a_participant_who_has_started_still_shows_as_started_after_a_move(placed, coordinator, run):
-    enrolment_services.record_attendance(
-        session=run.sessions.first(), marks={placed.enrolment_id: "present"}, acting=staff(coordinator)
+    attendance.record_attendance(
+        session=run.sessions.first(),
+        marks={placed.enrolment_id: "present"},
+        acting=staff(coordinator),
+        now=AFTER_THE_RUNS,
     )
     other = factories.run(offer=run.offer, capacity=5)
-    enrolment_services.move(enrolment_id=placed.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
+    places.move(enrolment_id=placed.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
     placed.refresh_from_db()
     assert placed.status == Status.STARTED and placed.run_id == other.pk
 
@@ -301,8 +310,8 @@ def test_a_participant_who_has_started_still_shows_as_started_after_a_move(place
 def test_a_seat_held_for_a_referral_is_not_moved_but_placed_by_answering_the_referral(refer, coordinator, run):
     referral, _ = refer(hold_seat=True)
     other = factories.run(offer=run.offer, capacity=5)
-    with pytest.raises(enrolment_services.EnrolmentRefusal, match="Svar på henvisningen") as refused:
-        enrolment_services.move(enrolment_id=referral.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
+    with pytest.raises(EnrolmentRefusal, match="Svar på henvisningen") as refused:
+        places.move(enrolment_id=referral.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
     assert refused.value.code == "held"
     referral.refresh_from_db()
     assert referral.status == Status.SENT and referral.enrolment.status == Enrolment.Status.HELD
@@ -311,7 +320,7 @@ def test_a_seat_held_for_a_referral_is_not_moved_but_placed_by_answering_the_ref
 @pytest.mark.parametrize("by", ["person", "coordinator"])
 def test_a_referred_person_whose_place_is_cancelled_before_starting_shows_as_signed_off(placed, coordinator, by):
     acting = citizen(placed.person) if by == "person" else staff(coordinator)
-    enrolment_services.cancel(enrolment_id=placed.enrolment_id, acting=acting, reason=f"by_{by}")
+    places.cancel(enrolment_id=placed.enrolment_id, acting=acting, reason=f"by_{by}")
     placed.refresh_from_db()
     assert placed.status == Status.CANCELLED and placed.get_status_display() == "Meldt av"
     assert placed.closed_at is not None and not placed.is_open
@@ -321,7 +330,7 @@ def test_a_referred_person_whose_place_is_cancelled_before_starting_shows_as_sig
 
 def test_leaving_the_waiting_list_closes_the_referral_as_signed_off(waitlisted):
     referral, _seated = waitlisted
-    enrolment_services.cancel(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
+    places.cancel(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
     referral.refresh_from_db()
     assert referral.status == Status.CANCELLED and referral.closed_at is not None
 
@@ -340,10 +349,10 @@ def test_a_freed_seat_declined_or_not_taken_in_time_closes_the_referral_and_the_
     place has ended."""
     referral = offered_a_freed_seat(waitlisted)
     if answer == "declined":
-        enrolment_services.decline_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
+        waiting_list.decline_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
     else:
         later = referral.enrolment.offer_expires_at + dt.timedelta(minutes=1)
-        assert enrolment_services.expire_offer(enrolment_id=referral.enrolment_id, now=later)
+        assert waiting_list.expire_offer(enrolment_id=referral.enrolment_id, now=later)
     referral.refresh_from_db()
     assert referral.enrolment.status == Enrolment.Status.CANCELLED
     assert referral.status == Status.CANCELLED and referral.closed_at is not None
@@ -353,17 +362,20 @@ def test_a_freed_seat_declined_or_not_taken_in_time_closes_the_referral_and_the_
 def test_taking_a_freed_seat_too_late_closes_the_referral_as_the_refusal_says(waitlisted):
     referral = offered_a_freed_seat(waitlisted)
     later = referral.enrolment.offer_expires_at + dt.timedelta(minutes=1)
-    with pytest.raises(enrolment_services.EnrolmentRefusal, match="gikk dessverre ut"):
-        enrolment_services.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person), now=later)
+    with pytest.raises(EnrolmentRefusal, match="gikk dessverre ut"):
+        waiting_list.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person), now=later)
     referral.refresh_from_db()
     assert referral.status == Status.CANCELLED
 
 
 def test_a_participant_who_started_and_then_signs_off_shows_as_stopped(placed, coordinator, run):
-    enrolment_services.record_attendance(
-        session=run.sessions.first(), marks={placed.enrolment_id: "present"}, acting=staff(coordinator)
+    attendance.record_attendance(
+        session=run.sessions.first(),
+        marks={placed.enrolment_id: "present"},
+        acting=staff(coordinator),
+        now=AFTER_THE_RUNS,
     )
-    enrolment_services.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
+    places.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
     placed.refresh_from_db()
     assert placed.status == Status.STOPPED and placed.closed_at is not None
 
@@ -377,10 +389,13 @@ def test_a_cancelled_run_closes_every_referral_placed_on_it(refer, coordinator, 
     waiting, _ = refer(email="waiting@example.org")
     services.accept(referral_id=waiting.pk, coordinator=coordinator)
     started.refresh_from_db()
-    enrolment_services.record_attendance(
-        session=run.sessions.first(), marks={started.enrolment_id: "present"}, acting=staff(coordinator)
+    attendance.record_attendance(
+        session=run.sessions.first(),
+        marks={started.enrolment_id: "present"},
+        acting=staff(coordinator),
+        now=AFTER_THE_RUNS,
     )
-    assert enrolment_services.cancel_run(run_id=run.pk, acting=staff(coordinator)) == 3
+    assert runs.cancel_run(run_id=run.pk, acting=staff(coordinator)) == 3
     for referral in (started, placed, waiting):
         referral.refresh_from_db()
         assert referral.status == Status.RUN_CANCELLED and referral.closed_at is not None
@@ -397,14 +412,14 @@ def test_an_unanswered_referral_stays_open_when_its_held_seat_ends(refer, coordi
     given_up, _ = refer(hold_seat=True, email="given.up@example.org")
     expired.refresh_from_db(), given_up.refresh_from_db()
     later = expired.enrolment.offer_expires_at + dt.timedelta(minutes=1)
-    assert enrolment_services.expire_offer(enrolment_id=expired.enrolment_id, now=later)
-    enrolment_services.cancel(enrolment_id=given_up.enrolment_id, acting=citizen(given_up.person))
+    assert waiting_list.expire_offer(enrolment_id=expired.enrolment_id, now=later)
+    places.cancel(enrolment_id=given_up.enrolment_id, acting=citizen(given_up.person))
     for referral in (expired, given_up):
         referral.refresh_from_db()
         assert referral.status == Status.SENT and referral.is_open and referral.closed_at is None
         assert referral in access.inbox_of(coordinator)
     held_on_cancelled_run, _ = refer(hold_seat=True, email="third@example.org")
-    enrolment_services.cancel_run(run_id=run.pk, acting=staff(coordinator))
+    runs.cancel_run(run_id=run.pk, acting=staff(coordinator))
     held_on_cancelled_run.refresh_from_db()
     assert held_on_cancelled_run.status == Status.SENT and held_on_cancelled_run.is_open
     assert not AuditEvent.objects.filter(action__in=["referral.cancelled", "referral.run_cancelled"]).exists()
@@ -412,14 +427,16 @@ def test_an_unanswered_referral_stays_open_when_its_held_seat_ends(refer, coordi
 
 def test_a_withdrawn_referral_no_longer_follows_the_place_the_person_kept(placed, coordinator):
     services.withdraw(referral_id=placed.pk, person=placed.person)
-    enrolment_services.set_completion(enrolment_id=placed.enrolment_id, completed=True, acting=staff(coordinator))
+    attendance.set_completion(
+        enrolment_id=placed.enrolment_id, completed=True, acting=staff(coordinator), now=AFTER_THE_RUNS
+    )
     placed.refresh_from_db()
     assert placed.enrolment.status == Enrolment.Status.COMPLETED
     assert placed.status == Status.WITHDRAWN
 
 
 def test_deleting_an_account_closes_a_referral_that_led_to_a_place_as_signed_off(placed):
-    from accounts.services import delete_account
+    from mypage.services import delete_account
 
     delete_account(user=placed.person)
     placed.refresh_from_db()
@@ -428,7 +445,7 @@ def test_deleting_an_account_closes_a_referral_that_led_to_a_place_as_signed_off
 
 
 def test_closed_places_are_erased_after_the_retention_time_like_other_closed_referrals(placed, run):
-    enrolment_services.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
+    places.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
     Referral.objects.filter(pk=placed.pk).update(closed_at=timezone.now() - dt.timedelta(days=400))
     assert services.erase_expired() == 1
     placed.refresh_from_db()
@@ -442,7 +459,7 @@ def test_closed_places_are_erased_after_the_retention_time_like_other_closed_ref
 def test_a_place_the_person_gave_up_shows_to_the_worker_only_if_they_share_how_it_went(placed, shares):
     services.set_sharing(referral_id=placed.pk, person=placed.person, share=shares)
     placed.refresh_from_db()
-    enrolment_services.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
+    places.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
     placed.refresh_from_db()
     assert placed.get_status_display() == "Meldt av"  # the person always sees the truth
     worker_sees = [str(event["label"]) for event in _timeline(placed, for_worker=True)]
@@ -456,7 +473,7 @@ def test_a_place_the_person_gave_up_shows_to_the_worker_only_if_they_share_how_i
 def test_a_place_taken_shows_to_the_worker_whatever_the_person_shares(waitlisted):
     referral = offered_a_freed_seat(waitlisted)
     services.set_sharing(referral_id=referral.pk, person=referral.person, share=False)
-    enrolment_services.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
+    waiting_list.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
     referral.refresh_from_db()
     assert referral.status_for_referrer == "Fått plass"
 
@@ -481,7 +498,7 @@ def test_the_worker_hears_once_when_the_person_takes_a_freed_seat_and_the_person
 ):
     referral = offered_a_freed_seat(waitlisted)
     with django_capture_on_commit_callbacks(execute=True):
-        enrolment_services.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
+        waiting_list.accept_offer(enrolment_id=referral.enrolment_id, acting=citizen(referral.person))
     [notice] = to("worker@example.org")
     assert_a_bare_notice(notice)
     assert [message.subject for message in to("ola@example.org")] == ["Du er påmeldt: Keramikk"]
@@ -493,7 +510,7 @@ def test_the_worker_hears_once_when_the_run_is_cancelled_whatever_the_person_sha
 ):
     services.set_sharing(referral_id=placed.pk, person=placed.person, share=shares)
     with django_capture_on_commit_callbacks(execute=True):
-        enrolment_services.cancel_run(run_id=run.pk, acting=staff(coordinator))
+        runs.cancel_run(run_id=run.pk, acting=staff(coordinator))
     [notice] = to("worker@example.org")
     assert_a_bare_notice(notice)
     assert [message.subject for message in to("ola@example.org")] == ["Avlyst: Keramikk"]
@@ -507,10 +524,15 @@ def test_the_worker_hears_of_how_it_went_only_if_the_person_shares_it(
     see would tell them that something happened."""
     services.set_sharing(referral_id=placed.pk, person=placed.person, share=shares)
     with django_capture_on_commit_callbacks(execute=True):
-        enrolment_services.record_attendance(
-            session=run.sessions.first(), marks={placed.enrolment_id: "present"}, acting=staff(coordinator)
+        attendance.record_attendance(
+            session=run.sessions.first(),
+            marks={placed.enrolment_id: "present"},
+            acting=staff(coordinator),
+            now=AFTER_THE_RUNS,
         )
-        enrolment_services.set_completion(enrolment_id=placed.enrolment_id, completed=True, acting=staff(coordinator))
+        attendance.set_completion(
+            enrolment_id=placed.enrolment_id, completed=True, acting=staff(coordinator), now=AFTER_THE_RUNS
+        )
     placed.refresh_from_db()
     assert placed.status == Status.COMPLETED
     assert len(to("worker@example.org")) == (2 if shares else 0)  # started, then completed
@@ -522,7 +544,7 @@ def test_a_place_given_up_the_person_keeps_to_themselves_sends_the_worker_nothin
 ):
     services.set_sharing(referral_id=placed.pk, person=placed.person, share=False)
     with django_capture_on_commit_callbacks(execute=True):
-        enrolment_services.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
+        places.cancel(enrolment_id=placed.enrolment_id, acting=citizen(placed.person))
     placed.refresh_from_db()
     assert placed.status == Status.CANCELLED
     assert to("worker@example.org") == []
@@ -534,7 +556,7 @@ def test_a_referral_whose_status_stays_sends_the_worker_nothing(
 ):
     other = factories.run(offer=run.offer, capacity=5)
     with django_capture_on_commit_callbacks(execute=True):
-        enrolment_services.move(enrolment_id=placed.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
+        places.move(enrolment_id=placed.enrolment_id, to_run_id=other.pk, acting=staff(coordinator))
     placed.refresh_from_db()
     assert placed.status == Status.ACCEPTED and placed.run_id == other.pk
     assert to("worker@example.org") == []
