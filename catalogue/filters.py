@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from base.querydata import without_control_characters
 from courses import search
 from courses.models import District, Municipality, Offer, Run, Semester, Session
-from enrolment.seats import with_seats
+from enrolment.seats import OPEN_TO_WALK_INS, with_seats
 
 
 class Weekday:
@@ -270,7 +270,7 @@ class OfferFilter(django_filters.FilterSet):
             runs = runs.filter(Exists(sessions))
             constrained = True
         if data.get("free_seats"):
-            runs = with_seats(runs, now=self.now).filter(open_to_walk_ins=True)
+            runs = with_seats(runs, now=self.now).filter(OPEN_TO_WALK_INS)
             constrained = True
         return queryset.filter(Exists(runs)) if constrained else queryset
 

@@ -40,7 +40,7 @@ def _instance(offer, run, places):
         "startDate": run.starts_at.isoformat() if run.starts_at else None,
         "endDate": run.ends_at.isoformat() if run.ends_at else None,
         "maximumAttendeeCapacity": run.capacity,
-        "remainingAttendeeCapacity": run.seats_free,
+        "remainingAttendeeCapacity": run.seats.free,
         "subEvent": [
             {
                 "@type": "Event",

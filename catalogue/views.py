@@ -16,7 +16,7 @@ from courses import search
 from courses.calendar import run_calendar_bytes
 from courses.models import Offer, Provider, Run, Session
 from enrolment import eligibility
-from enrolment.seats import with_seats
+from enrolment.seats import read_seats, with_seats
 from referrals import services as referral_services
 
 PAGE_SIZE = 20
@@ -29,6 +29,7 @@ def offer_list(request):
     notices = [_filter_error_notice(field, errors) for field, errors in offers.errors.items()]
     matches = offers.qs  # a search counts its matches on the way (offers.match_count)
     page, page_notice = _page(matches, request.GET.get("side"), count=offers.match_count)
+    page.object_list = _with_seats_read(page.object_list)
     if page_notice:
         notices.append(page_notice)
     return render(
@@ -54,7 +55,7 @@ def offer_detail(request, slug):
         slug=slug,
     )
     now = timezone.now()
-    runs = list(
+    runs = read_seats(
         with_seats(offer.runs.upcoming(now), now=now)
         .select_related("semester")
         .prefetch_related(Prefetch("sessions", queryset=Session.objects.select_related("location")))
@@ -66,7 +67,7 @@ def offer_detail(request, slug):
     follow_on = list(offer.follow_on.published().only("slug", "title", "summary", "content_language"))
     topics = list(offer.topics.all())
     places = _places(offer, runs)
-    can_refer = is_health_worker(request.user)
+    can_refer = is_health_worker(request.user) and eligibility.referral_refusal(offer) is None
     return render(
         request,
         "catalogue/offer_detail.html",
@@ -100,7 +101,7 @@ def run_calendar(request, slug, run_id):
 
 def provider_detail(request, slug):
     provider = get_object_or_404(Provider.objects.select_related("municipality"), slug=slug)
-    offers = _for_listing(provider.offers.published()).order_by("title")
+    offers = _with_seats_read(_for_listing(provider.offers.published()).order_by("title"))
     return render(request, "catalogue/provider_detail.html", {"provider": provider, "offers": offers})
 
 
@@ -111,6 +112,14 @@ def _for_listing(offers):
     return offers.select_related("provider", "municipality", "district").prefetch_related(
         Prefetch("runs", queryset=upcoming, to_attr="upcoming_runs")
     )
+
+
+def _with_seats_read(offers) -> list[Offer]:
+    """The offers (of ``_for_listing``), each upcoming run with its seats to show (``run.seats``)."""
+    offers = list(offers)
+    for offer in offers:
+        read_seats(offer.upcoming_runs)
+    return offers
 
 
 def _places(offer, runs):

@@ -146,6 +146,16 @@ def check_referral(*, offer: Offer, run: Run | None, birth_date: dt.date | None,
         check(run, _stand_in(birth_date), source=Source.REFERRAL, now=now)
 
 
+def referral_refusal(offer: Offer) -> EnrolmentRefusal | None:
+    """What stops any referral to the offer, whoever it is for (how one joins it): the referral form and the offer
+    page say so before anything is typed."""
+    try:
+        _check_join_method(offer, None, _stand_in(None), source=Source.REFERRAL)
+    except EnrolmentRefusal as refusal:
+        return refusal
+    return None
+
+
 def sign_up_refusal(*, run: Run, person=None, now=None) -> EnrolmentRefusal | None:
     """What stops this person (None: someone not signed in) from signing up to the run on their own, the seats
     aside: the sign-up page says so before anything is filled in. Only a preview, without locks; the sign-up

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from courses.models import Offer, Run
-from enrolment.seats import with_seats
+from enrolment.seats import read_seats, with_seats
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ STARTING_SOON_COUNT = 6
 def home(request):
     kinds = Offer.objects.published().kind_counts()
     now = timezone.now()
-    starting_soon = (
+    starting_soon = read_seats(
         with_seats(Run.objects.upcoming(now).filter(starts_at__gte=now, offer__is_published=True), now=now)
         .select_related("offer", "offer__provider", "offer__municipality")
         .order_by("starts_at", "pk")[:STARTING_SOON_COUNT]

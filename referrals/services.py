@@ -19,7 +19,7 @@ from base.refusals import Refusal
 from courses.models import Run
 from enrolment import eligibility
 from enrolment.refusals import EnrolmentRefusal
-from enrolment.seats import with_seats
+from enrolment.seats import OPEN_TO_WALK_INS, with_seats
 from enrolment.services import places
 from referrals import tasks
 from referrals.following import ACTION_OF_STATUS, record, status_after
@@ -168,7 +168,7 @@ def _next_available_run_id(offer) -> int | None:
         "starts_at", "pk"
     )
     return (
-        runs.filter(open_to_walk_ins=True).values_list("pk", flat=True).first()
+        runs.filter(OPEN_TO_WALK_INS).values_list("pk", flat=True).first()
         or runs.values_list("pk", flat=True).first()
     )
 

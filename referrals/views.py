@@ -20,6 +20,7 @@ from audit.models import AccessEvent, AuditEvent
 from base.refusals import Refusal
 from base.views import allowed_or_404
 from courses.models import Offer
+from enrolment import eligibility
 from referrals import access, links, services
 from referrals.forms import AcceptForm, BreakGlassForm, DeclineForm, ReferralForm
 from referrals.models import CONSENT_TEXT_VERSION, Referral
@@ -84,6 +85,9 @@ coordinator_view = allowed_or_404(access.has_inbox)
 @health_worker_view
 def refer(request, slug):
     offer = get_object_or_404(Offer.objects.published().select_related("provider"), slug=slug)
+    closed = eligibility.referral_refusal(offer)
+    if closed is not None:  # said before anything is typed
+        return render(request, "referrals/referral_form.html", {"offer": offer, "closed": closed})
     units = accounts_access.service_units_of(request.user)
     initial = {"run": request.GET.get("run"), "consent_given_at": timezone.localdate()}
     form = ReferralForm(request.POST or None, offer=offer, units=units, initial=initial)
@@ -109,7 +113,7 @@ def refer(request, slug):
                 language=get_language(),
             )
         except Refusal as refusal:
-            form.add_error(None, refusal.message)
+            form.add_error("birth_date" if refusal.code in ("age", "needs_birth_date") else None, refusal.message)
         else:
             if data["hold_seat"] and not held:
                 messages.warning(request, _("Henvisningen er sendt, men det var ingen ledig plass å holde av."))

@@ -105,9 +105,12 @@ def sign_up_without_account(
 def _take_seat(run: Run, person, *, now) -> str:
     """Raises RunFull unless a seat is free for walk-ins or held for this person (continuing from the
     previous run); returns the source the seat is taken with."""
+    seats = count_seats(run, now=now)
     if person is not None and continuing_seat_held_for(run, person, now=now):
+        if not seats.room_for_continuing:
+            raise RunFull()
         return Source.CONTINUING
-    if not count_seats(run, now=now).open_to_walk_ins:
+    if not seats.open_to_walk_ins:
         raise RunFull()
     return Source.SELF
 
@@ -194,8 +197,9 @@ def add_by_coordinator(
         person = create_citizen(**new_person)
     elif person.birth_date is None and new_person and new_person.get("birth_date"):
         _add_missing_birth_date(person, new_person["birth_date"])
-    held = continuing_seat_held_for(run, person, now=now)
-    status = Status.CONFIRMED if held or count_seats(run, now=now).open_to_walk_ins else Status.WAITLISTED
+    seats = count_seats(run, now=now)
+    held = continuing_seat_held_for(run, person, now=now) and seats.room_for_continuing
+    status = Status.CONFIRMED if held or seats.open_to_walk_ins else Status.WAITLISTED
     return changes.place(run, person, status, source=Source.COORDINATOR, acting=acting)
 
 

@@ -5,9 +5,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts.models import User
 from audit.acting import Acting
 from audit.models import AccessEvent, AuditEvent
 from base.refusals import Refusal
+from courses.models import Offer
 from enrolment.models import Enrolment
 from enrolment.refusals import EnrolmentRefusal, RunFull
 from enrolment.seats import count_seats
@@ -560,3 +562,59 @@ def test_a_referral_whose_status_stays_sends_the_worker_nothing(
     placed.refresh_from_db()
     assert placed.status == Status.ACCEPTED and placed.run_id == other.pk
     assert to("worker@example.org") == []
+
+
+# --- the offer's rules apply when the referral is sent, in words to the health worker ------------------------
+
+
+def test_a_referral_outside_the_offers_age_limits_is_refused_at_once_in_words_to_the_worker(refer, run):
+    """MAS is for 18-67: a 76-year-old's referral used to be sent, and refused only when the coordinator accepted,
+    in words to the citizen."""
+    before = (User.objects.count(), AuditEvent.objects.count(), Enrolment.objects.count())
+    seventy_six = timezone.localdate().replace(year=timezone.localdate().year - 76)
+    with pytest.raises(Refusal) as refusal:
+        refer(birth_date=seventy_six, hold_seat=True)
+    assert refusal.value.code == "age"
+    assert refusal.value.message == (
+        "Tilbudet er for dem som er 18–67 år, og personen er utenfor aldersgrensen. "
+        "Se gjerne etter et annet tilbud som passer."
+    )
+    assert not Referral.objects.exists()
+    assert (User.objects.count(), AuditEvent.objects.count(), Enrolment.objects.count()) == before
+
+
+def test_the_same_rule_refuses_a_referral_to_no_run_in_particular(refer, run):
+    with pytest.raises(Refusal) as refusal:
+        refer(run=None, birth_date=timezone.localdate().replace(year=timezone.localdate().year - 16))
+    assert refusal.value.code == "age"
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("join_method", "code"),
+    [(Offer.JoinMethod.DROP_IN, "drop_in"), (Offer.JoinMethod.APPLICATION, "by_application")],
+)
+def test_an_offer_one_drops_in_to_or_applies_for_takes_no_referrals(refer, run, join_method, code):
+    Offer.objects.filter(pk=run.offer_id).update(join_method=join_method)
+    run.refresh_from_db()
+    with pytest.raises(Refusal) as refusal:
+        refer(offer=run.offer, run=run)
+    assert refusal.value.code == code
+    assert not Referral.objects.exists()
+
+
+def test_a_referral_to_an_offer_with_referral_or_open_sign_up_goes_through(refer, run):
+    for join_method, email in ((Offer.JoinMethod.REFERRAL, "a@example.org"), (Offer.JoinMethod.OPEN, "b@example.org")):
+        Offer.objects.filter(pk=run.offer_id).update(join_method=join_method)
+        run.refresh_from_db()
+        referral, _held = refer(offer=run.offer, run=run, email=email)
+        assert referral.pk is not None
+
+
+def test_what_the_portal_knows_of_the_person_is_not_what_the_worker_hears(refer, run):
+    """Someone already on the run: the worker typed an address, and the answer must not say that the portal knows
+    that person (the coordinator, who may, sees it when they answer)."""
+    ola = person("ola@example.org", birth_date=dt.date(1980, 5, 17))
+    places.sign_up(run_id=run.pk, person=ola, acting=Acting.citizen(ola))
+    referral, held = refer(hold_seat=False)
+    assert referral.person == ola and not held

@@ -143,3 +143,35 @@ def test_a_shared_caseload_lets_colleagues_follow_the_referral(client, refer, un
     member(colleague, Role.HEALTH_WORKER, unit)
     client.force_login(colleague)
     assert client.get(reverse("referrals:detail", kwargs={"public_id": referral.public_id})).status_code == 200
+
+
+def test_a_referral_outside_the_age_limits_is_refused_at_the_birth_date_with_everything_typed_kept(client, worker, run):
+    client.force_login(worker)
+    data = {
+        "run": run.pk,
+        "name": "Ola",
+        "birth_date": "1950-05-17",
+        "email": "ola@example.org",
+        "consent": "on",
+        "consent_method": "spoken",
+        "consent_given_at": "2026-11-20",
+        "note": "Liker leire",
+    }
+    response = client.post(reverse("referrals:refer", kwargs={"slug": run.offer.slug}), data)
+    assert response.status_code == 200
+    assert "Tilbudet er for dem som er 18–67 år, og personen er utenfor aldersgrensen." in response.text
+    assert 'id="id_birth_date_error"' in response.text or "birth_date" in response.context["form"].errors
+    assert "Liker leire" in response.text and 'value="ola@example.org"' in response.text
+    assert not Referral.objects.exists()
+
+
+def test_an_offer_one_applies_for_says_so_before_the_worker_types_anything(client, worker, run):
+    from courses.models import Offer
+
+    Offer.objects.filter(pk=run.offer_id).update(join_method=Offer.JoinMethod.APPLICATION)
+    client.force_login(worker)
+    assert (
+        reverse("referrals:refer", kwargs={"slug": run.offer.slug}) not in client.get(run.offer.get_absolute_url()).text
+    )
+    page = client.get(reverse("referrals:refer", kwargs={"slug": run.offer.slug})).text
+    assert "søker personen selv" in page and "<form" not in page.split("<main", 1)[1].split("</main>")[0]
