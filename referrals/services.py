@@ -168,8 +168,7 @@ def _next_available_run_id(offer) -> int | None:
         "starts_at", "pk"
     )
     return (
-        runs.filter(OPEN_TO_WALK_INS).values_list("pk", flat=True).first()
-        or runs.values_list("pk", flat=True).first()
+        runs.filter(OPEN_TO_WALK_INS).values_list("pk", flat=True).first() or runs.values_list("pk", flat=True).first()
     )
 
 
