@@ -570,3 +570,27 @@ def test_min_side_shows_each_course_s_next_session_and_calendar_file_in_the_same
     add_course()
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(reverse("mypage:my_page"))
+
+
+def test_a_coordinator_adding_someone_the_rules_refuse_leaves_no_new_account_behind(client, coordinator, run):
+    """The person was created, and committed, before the enrolment could be refused: now both are one transaction."""
+    before = User.objects.count()
+    response = client.post(
+        reverse("enrolment:participant_add", kwargs={"run_id": run.pk}),
+        {"add-name": "Ung", "add-email": "ung@example.org", "add-phone": "", "add-birth_date": "2015-03-01"},
+        follow=True,
+    )
+    assert "Tilbudet er for dem som er fra 18 år, og personen er utenfor aldersgrensen." in response.text
+    assert User.objects.count() == before
+    assert not User.objects.filter(email="ung@example.org").exists()
+
+
+def test_a_coordinator_adds_someone_new_who_gets_the_seat_and_an_account(client, coordinator, run):
+    response = client.post(
+        reverse("enrolment:participant_add", kwargs={"run_id": run.pk}),
+        {"add-name": "Voksen", "add-email": "voksen@example.org", "add-phone": "", "add-birth_date": "1980-03-01"},
+        follow=True,
+    )
+    assert "Voksen er lagt til: påmeldt." in response.text
+    enrolment = Enrolment.objects.get(person__email="voksen@example.org")
+    assert (enrolment.status, enrolment.source) == (Status.CONFIRMED, Enrolment.Source.COORDINATOR)
