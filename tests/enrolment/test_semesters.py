@@ -2,11 +2,14 @@
 holidays left out, and a preview of all of it before anything is saved."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from audit.acting import Acting
 from audit.actions import Action
 from audit.models import AuditEvent
@@ -15,6 +18,8 @@ from courses.models import Country, Run, Semester, Session
 from enrolment.refusals import EnrolmentRefusal
 from enrolment.services.semesters import SkipReason, copy_semester, plan_copy
 from tests import factories
+from tests.html_forms import form_data
+from tests.people import member, person
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +93,24 @@ def denmark():
     return factories.provider(
         name="Recoveryskolen", municipality=factories.municipality(name="Gladsaxe", country=Country.DENMARK)
     )
+
+
+@pytest.fixture
+def coordinator_of_norway(client, norway):
+    user = person("koordinator@example.org", mfa=True)
+    member(user, Role.COORDINATOR, norway)
+    client.force_login(user)
+    return user
+
+
+def preview(client, source, target):
+    response = client.get(reverse("enrolment:semester_copy"), {"source": source.pk, "target": target.pk})
+    assert response.status_code == 200
+    return response.text
+
+
+def confirm(client, page):
+    return client.post(reverse("enrolment:semester_copy"), form_data(page, containing="plan"))
 
 
 # --- the dates -----------------------------------------------------------------------------------------------
@@ -260,3 +283,96 @@ def test_a_copy_confirmed_from_another_plan_saves_nothing(norway):
         copy(norway, source, target, previewed=shown)
     assert refusal.value.code == "plan_changed"
     assert rows() == before
+
+
+# --- the coordinator's page ----------------------------------------------------------------------------------
+
+
+def test_the_preview_shows_every_session_with_its_new_date_and_saves_nothing(client, coordinator_of_norway, norway):
+    source, target = spring(2026), spring(2027)
+    weekly_run(norway, source, dt.date(2026, 1, 15), 20)  # Thursdays
+    before = rows()
+
+    page = preview(client, source, target)
+
+    assert rows() == before
+    assert re.search(r"Samlinger som blir kopiert</dt><dd>18</dd>", page)
+    assert re.search(r"Samlinger som ikke blir med</dt><dd>2</dd>", page)
+    assert '<th scope="col">Vår 2026</th><th scope="col">Vår 2027</th>' in page
+    assert re.search(
+        r"<td>tor 15\. jan 2026, 13:30–16:00</td>\s*<td>tor 14\. jan 2027, 13:30–16:00</td>\s*<td>Ja</td>", page
+    )
+    assert re.search(r"<td>tor 25\. mar 2027, 13:30–16:00</td>\s*<td>Nei: Skjærtorsdag</td>", page)
+    assert re.search(r"<td>tor 6\. mai 2027, 13:30–16:00</td>\s*<td>Nei: Kristi himmelfartsdag</td>", page)
+    assert "Kopier 1 gjennomføring" in page
+
+    # Posting the semesters without the plan shown is a preview too.
+    response = client.post(reverse("enrolment:semester_copy"), {"source": source.pk, "target": target.pk})
+    assert response.status_code == 200 and "Kopier 1 gjennomføring" in response.text
+    assert rows() == before
+
+
+def test_the_copy_writes_exactly_the_sessions_of_the_preview(client, coordinator_of_norway, norway):
+    source, target = spring(2026), spring(2027)
+    weekly_run(norway, source, dt.date(2026, 1, 12), 20)
+    weekly_run(norway, source, dt.date(2026, 1, 16), 24)  # Fridays to 25 June 2027: Good Friday, and one past the end
+    page = preview(client, source, target)
+    plan = plan_copy(provider=norway, source=source, target=target)
+
+    response = confirm(client, page)
+
+    assert response.status_code == 302 and response.url == reverse("enrolment:dashboard")
+    for planned in plan.runs:
+        copied = Run.objects.get(follows=planned.original, semester=target)
+        assert [(s.starts_at, s.ends_at) for s in copied.sessions.order_by("starts_at")] == [
+            (s.starts_at, s.ends_at) for s in planned.sessions
+        ]
+    assert Session.objects.filter(run__semester=target).count() == plan.session_count == 18 + 22
+    assert AuditEvent.objects.filter(action=Action.SEMESTER_COPIED).count() == 1
+    assert "2 gjennomføringer er kopiert som utkast" in client.get(response.url).text
+
+
+def test_confirming_the_same_copy_twice_copies_once(client, coordinator_of_norway, norway):
+    source, target = spring(2027), autumn(2027)
+    weekly_run(norway, source, dt.date(2027, 1, 12), 20)
+    page = preview(client, source, target)
+    assert confirm(client, page).status_code == 302
+    before = rows()
+
+    response = confirm(client, page)
+
+    assert response.status_code == 200
+    assert rows() == before
+    assert "Noe er endret siden du så oversikten" in response.text
+    assert "Det er ingenting å kopiere." in response.text
+    assert "Disse er allerede kopiert, og blir ikke kopiert igjen:" in response.text
+
+
+def test_a_stale_preview_is_shown_again_not_saved(client, coordinator_of_norway, norway):
+    source, target = spring(2027), autumn(2027)
+    weekly_run(norway, source, dt.date(2027, 1, 12), 20)
+    page = preview(client, source, target)
+    # Someone shortens the autumn semester before the coordinator confirms.
+    Semester.objects.filter(pk=target.pk).update(ends_on=dt.date(2027, 11, 30))
+    before = rows()
+
+    response = confirm(client, page)
+
+    assert response.status_code == 200 and rows() == before
+    assert "Noe er endret siden du så oversikten" in response.text
+    assert re.search(r"Samlinger som blir kopiert</dt><dd>16</dd>", response.text)
+    tampered = form_data(page, containing="plan") | {"plan": "0" * 64}
+    assert client.post(reverse("enrolment:semester_copy"), tampered).status_code == 200
+    assert rows() == before
+
+    assert confirm(client, response.text).status_code == 302
+    [copied] = Run.objects.filter(semester=target)
+    assert max(local_days(copied)) == dt.date(2027, 11, 30)
+
+
+def test_choosing_the_same_semester_twice_is_refused_kindly(client, coordinator_of_norway, norway):
+    source = spring(2027)
+    response = client.get(reverse("enrolment:semester_copy"), {"source": source.pk, "target": source.pk})
+    assert response.status_code == 200
+    assert "Velg et annet semester enn det du kopierer fra." in response.text
+    assert 'name="plan"' not in response.text
