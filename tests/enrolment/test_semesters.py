@@ -109,6 +109,11 @@ def preview(client, source, target):
     return response.text
 
 
+def words(page):
+    """The page's text, as it reads: without its tags, one space between words."""
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
 def confirm(client, page):
     return client.post(reverse("enrolment:semester_copy"), form_data(page, containing="plan"))
 
@@ -296,14 +301,12 @@ def test_the_preview_shows_every_session_with_its_new_date_and_saves_nothing(cli
     page = preview(client, source, target)
 
     assert rows() == before
-    assert re.search(r"Samlinger som blir kopiert</dt><dd>18</dd>", page)
-    assert re.search(r"Samlinger som ikke blir med</dt><dd>2</dd>", page)
-    assert '<th scope="col">Vår 2026</th><th scope="col">Vår 2027</th>' in page
-    assert re.search(
-        r"<td>tor 15\. jan 2026, 13:30–16:00</td>\s*<td>tor 14\. jan 2027, 13:30–16:00</td>\s*<td>Ja</td>", page
-    )
-    assert re.search(r"<td>tor 25\. mar 2027, 13:30–16:00</td>\s*<td>Nei: Skjærtorsdag</td>", page)
-    assert re.search(r"<td>tor 6\. mai 2027, 13:30–16:00</td>\s*<td>Nei: Kristi himmelfartsdag</td>", page)
+    text = words(page)
+    assert "Samlinger som blir kopiert 18 Samlinger som ikke blir med 2" in text
+    assert "Vår 2026 Vår 2027 Blir med?" in text
+    assert "tor 15. jan 2026, 13:30–16:00 tor 14. jan 2027, 13:30–16:00 Ja" in text
+    assert "tor 26. mar 2026, 13:30–16:00 tor 25. mar 2027, 13:30–16:00 Nei: Skjærtorsdag" in text
+    assert "tor 7. mai 2026, 13:30–16:00 tor 6. mai 2027, 13:30–16:00 Nei: Kristi himmelfartsdag" in text
     assert "Kopier 1 gjennomføring" in page
 
     # Posting the semesters without the plan shown is a preview too.
@@ -360,7 +363,7 @@ def test_a_stale_preview_is_shown_again_not_saved(client, coordinator_of_norway,
 
     assert response.status_code == 200 and rows() == before
     assert "Noe er endret siden du så oversikten" in response.text
-    assert re.search(r"Samlinger som blir kopiert</dt><dd>16</dd>", response.text)
+    assert "Samlinger som blir kopiert 16" in words(response.text)
     tampered = form_data(page, containing="plan") | {"plan": "0" * 64}
     assert client.post(reverse("enrolment:semester_copy"), tampered).status_code == 200
     assert rows() == before
