@@ -6,6 +6,8 @@ import re
 import zoneinfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -379,3 +381,16 @@ def test_choosing_the_same_semester_twice_is_refused_kindly(client, coordinator_
     assert response.status_code == 200
     assert "Velg et annet semester enn det du kopierer fra." in response.text
     assert 'name="plan"' not in response.text
+
+
+def test_the_preview_takes_as_many_queries_for_many_runs_as_for_one(client, coordinator_of_norway, norway):
+    source, target = spring(2027), autumn(2027)
+    weekly_run(norway, source, dt.date(2027, 1, 12), 20)
+    preview(client, source, target)  # the first page of a sign-in also notes the browser's session
+    with CaptureQueriesContext(connection) as one:
+        preview(client, source, target)
+    for first in (dt.date(2027, 1, 13), dt.date(2027, 1, 14), dt.date(2027, 1, 15)):
+        weekly_run(norway, source, first, 20)
+    with CaptureQueriesContext(connection) as four:
+        preview(client, source, target)
+    assert len(four) == len(one)
