@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses import services
+from courses.days_off import days_off
 from courses.models import District, Location, Municipality, Offer, Provider, Run, Semester, Session, Topic
 from demo import content
 from enrolment.models import Enrolment
@@ -57,6 +58,7 @@ class _Loader:
         self.today = today
         self.tz = timezone.get_default_timezone()
         self.touched_runs = []
+        self.days_off = {}
 
     def run(self):
         self.municipalities, self.districts = self._places()
@@ -191,13 +193,31 @@ class _Loader:
     def _at(self, day, hour, minute=0):
         return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)), self.tz)
 
-    def _weekly(self, first_day, count, *, start=(10, 0), end=(14, 0), themes=None, every=7):
-        sessions = []
-        for index in range(count):
-            day = first_day + dt.timedelta(days=every * index)
-            theme = themes[index] if themes and index < len(themes) else ""
-            sessions.append((self._at(day, *start), self._at(day, *end), theme))
+    def _days_off(self, country):
+        """The country's days off (courses.days_off), from last year to three years on: no session is on one."""
+        if country not in self.days_off:
+            self.days_off[country] = days_off(country, range(self.today.year - 1, self.today.year + 4))
+        return self.days_off[country]
+
+    def _weekly(self, first_day, count, *, country, start=(10, 0), end=(14, 0), themes=None, every=7):
+        """`count` sessions `every` days apart from first_day. A day off is passed over (as a course takes a
+        break at Easter), so the run still has `count` sessions."""
+        off = self._days_off(country)
+        sessions, day = [], first_day
+        while len(sessions) < count:
+            if day not in off:
+                index = len(sessions)
+                theme = themes[index] if themes and index < len(themes) else ""
+                sessions.append((self._at(day, *start), self._at(day, *end), theme))
+            day += dt.timedelta(days=every)
         return sessions
+
+    def _working_day(self, day, country, *, days=1):
+        """The day, or the same weekday a week later, and so on, until none of the `days` days from it is off."""
+        off = self._days_off(country)
+        while any(day + dt.timedelta(days=n) in off for n in range(days)):
+            day += dt.timedelta(weeks=1)
+        return day
 
     def _weekday_on_or_after(self, day, weekday):
         return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
@@ -239,6 +259,7 @@ class _Loader:
                 topics=topics,
             )
             teachers = ["Kari Nordmann, Ahmed Ali", "Ingrid Berg", "Tonje Dahl, Per Hansen"][index % 3]
+            country = offer.municipality.country
             for group, weekday, hours in (
                 ("Formiddagsgruppen", index % 4, ((10, 0), (13, 0))),
                 ("Ettermiddagsgruppen", (index + 2) % 4, ((13, 30), (16, 0))),
@@ -249,7 +270,7 @@ class _Loader:
                     cur,
                     name=group,
                     capacity=10,
-                    sessions=self._weekly(autumn_first, 16, start=hours[0], end=hours[1]),
+                    sessions=self._weekly(autumn_first, 16, country=country, start=hours[0], end=hours[1]),
                     confirmed=10 if group == "Formiddagsgruppen" else 9,
                     opens=cur.starts_on - dt.timedelta(days=90),
                     closes=cur.starts_on - dt.timedelta(days=14),
@@ -262,7 +283,7 @@ class _Loader:
                     nxt,
                     name=group,
                     capacity=10,
-                    sessions=self._weekly(spring_first, 20, start=hours[0], end=hours[1]),
+                    sessions=self._weekly(spring_first, 20, country=country, start=hours[0], end=hours[1]),
                     confirmed=fill,
                     waiting=3 if fill == 10 else 0,
                     opens=self.today + dt.timedelta(days=10),
@@ -314,7 +335,7 @@ class _Loader:
                 self.sem.next if first >= self.sem.next.starts_on else self.sem.current,
                 name="Ny gruppe",
                 capacity=8,
-                sessions=self._weekly(first, 8, start=(18, 0), end=(19, 30)),
+                sessions=self._weekly(first, 8, country=offer.municipality.country, start=(18, 0), end=(19, 30)),
                 confirmed=3,
             )
             offers.append(offer)
@@ -370,7 +391,14 @@ class _Loader:
                 confirmed=confirmed,
                 opens=opens,
                 closes=closes,
-                sessions=self._weekly(first, 6, start=(17, 30), end=(20, 0), themes=content.MESTRINGSTREFF_THEMES),
+                sessions=self._weekly(
+                    first,
+                    6,
+                    country=offer.municipality.country,
+                    start=(17, 30),
+                    end=(20, 0),
+                    themes=content.MESTRINGSTREFF_THEMES,
+                ),
                 facilitators="Line Aas (erfaringskonsulent), Jonas Moe",
             )
 
@@ -422,7 +450,7 @@ class _Loader:
                 opens=self.today - dt.timedelta(days=10),
                 closes=first - dt.timedelta(days=1),
                 facilitators="Frivillige peers fra Recoveryskolen",
-                sessions=self._weekly(first, count, start=(13, 0), end=(15, 30)),
+                sessions=self._weekly(first, count, country=offer.municipality.country, start=(13, 0), end=(15, 30)),
             )
         mentor = self._offer(
             slug="gladsaxe-mentor-og-besogsven",
@@ -469,7 +497,7 @@ class _Loader:
             opens=self.today - dt.timedelta(days=14),
             closes=first - dt.timedelta(days=7),
             facilitators="Recoverykonsulent og peermedarbejder",
-            sessions=self._weekly(first, 5, start=(9, 0), end=(13, 0)),
+            sessions=self._weekly(first, 5, country=mentor_course.municipality.country, start=(9, 0), end=(13, 0)),
         )
         lecture = self._offer(
             slug="gladsaxe-foredrag-og-netvaerk",
@@ -484,7 +512,9 @@ class _Loader:
             topics=["recovery", "fellesskap"],
             **{**common, "kind": Offer.Kind.LECTURE},
         )
-        day = self._weekday_on_or_after(self.today + dt.timedelta(days=16), 3)
+        day = self._working_day(
+            self._weekday_on_or_after(self.today + dt.timedelta(days=16), 3), lecture.municipality.country
+        )
         self._run(
             lecture,
             self.sem.current if day <= self.sem.current.ends_on else self.sem.next,
@@ -522,7 +552,11 @@ class _Loader:
             contact_phone="67 00 30 41",
             topics=["recovery", "erfaringskompetanse"],
         )
-        day = self._weekday_on_or_after(self.sem.next.starts_on + dt.timedelta(days=14), 2)
+        day = self._working_day(
+            self._weekday_on_or_after(self.sem.next.starts_on + dt.timedelta(days=14), 2),
+            offer.municipality.country,
+            days=2,
+        )
         self._run(
             offer,
             self.sem.next,
@@ -573,10 +607,13 @@ class _Loader:
             topics=["erfaringskompetanse", "recovery"],
         )
         first = self._weekday_on_or_after(self.sem.after.starts_on + dt.timedelta(days=7), 0)
+        off = self._days_off(offer.municipality.country)
         sessions = []
         for week in range(10):
             for weekday, start, end in ((0, (9, 0), (16, 0)), (2, (9, 0), (16, 0))):
                 day = first + dt.timedelta(days=7 * week + weekday)
+                if day in off:
+                    continue
                 sessions.append((self._at(day, *start), self._at(day, *end), f"Teori, uke {week + 1}"))
         self._run(
             offer,

@@ -148,6 +148,14 @@ class CopySemesterForm(forms.Form):
         return cleaned
 
 
+class ConfirmCopyForm(CopySemesterForm):
+    """The copy the coordinator saw and confirms: the semesters, and the fingerprint of the plan shown
+    (enrolment.services.semesters.CopyPlan), so that a plan changed in between is shown again, not saved. Without
+    one, nothing was shown, so the plan is shown."""
+
+    plan = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+
 class RegistrationForm(forms.Form):
     opens_at = forms.DateTimeField(
         label=_("Påmeldingen åpner"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})

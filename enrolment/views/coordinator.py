@@ -17,6 +17,7 @@ from enrolment import access, exports, reports
 from enrolment.forms import (
     AddPersonForm,
     CompletionForm,
+    ConfirmCopyForm,
     CopySemesterForm,
     MoveForm,
     PriorityForm,
@@ -107,22 +108,41 @@ def semester_new(request):
 
 @staff_view
 def semester_copy(request):
+    """Choose the semesters (GET), see where every session goes, then copy (POST). The preview and the copy are
+    the same plan (semesters.plan_copy), made again for the copy: if it changed since it was shown, it is shown
+    again instead."""
     provider, providers = _single_provider(request)
-    form = CopySemesterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        copies = semesters.copy_semester(
-            provider=provider,
-            source=form.cleaned_data["source"],
-            target=form.cleaned_data["target"],
-            acting=_acting(request, provider=provider),
-        )
-        messages.success(
-            request,
-            _("%(count)s gjennomføringer er kopiert som utkast. Se over datoene og åpne påmeldingen.")
-            % {"count": len(copies)},
-        )
-        return redirect("enrolment:dashboard")
-    return render(request, "enrolment/semester_copy.html", {"form": form, "provider": provider, "providers": providers})
+    if request.method == "POST":
+        form = ConfirmCopyForm(request.POST)
+    else:
+        form = CopySemesterForm(request.GET if "source" in request.GET else None)
+    plan = None
+    if form.is_bound and form.is_valid():
+        source, target = form.cleaned_data["source"], form.cleaned_data["target"]
+        if request.method == "POST" and form.cleaned_data["plan"]:
+            try:
+                copies = semesters.copy_semester(
+                    provider=provider,
+                    source=source,
+                    target=target,
+                    previewed=form.cleaned_data["plan"],
+                    acting=_acting(request, provider=provider),
+                )
+            except EnrolmentRefusal as refusal:
+                messages.warning(request, refusal.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s gjennomføringer er kopiert som utkast. Se over datoene og åpne påmeldingen.")
+                    % {"count": len(copies)},
+                )
+                return redirect("enrolment:dashboard")
+        plan = semesters.plan_copy(provider=provider, source=source, target=target)
+    return render(
+        request,
+        "enrolment/semester_copy.html",
+        {"form": form, "plan": plan, "provider": provider, "providers": providers},
+    )
 
 
 @staff_view

@@ -185,7 +185,17 @@ def test_a_coordinator_copies_a_semester_and_takes_attendance_on_a_tablet(demo_a
     page.get_by_label("Kopier fra").select_option(label=current.name)
     page.get_by_label("Til").select_option(label=after.name)
     with page.expect_navigation():
-        page.get_by_role("button", name="Kopier").click()
+        page.get_by_role("button", name="Vis hva som blir kopiert").click()
+
+    # The preview: every run and session, with its new date; nothing is saved yet.
+    expect(page.get_by_role("heading", level=2, name=f"Fra {current.name} til {after.name}")).to_be_visible()
+    expect(page.get_by_role("heading", level=3)).to_have_count(12)
+    assert not Run.objects.filter(semester=after, offer__provider__slug="mas").exists()
+    page.set_viewport_size(MOBILE)
+    assert_no_sideways_scrolling(page, "the semester copy's preview on a phone")
+    page.set_viewport_size(DESKTOP)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Kopier 12 gjennomføringer").click()
 
     expect(page).to_have_url(site + "/kurs/")
     expect(page.get_by_text("12 gjennomføringer er kopiert som utkast")).to_be_visible()
@@ -372,7 +382,7 @@ def test_enrolment_pages_have_no_wcag_violations(demo_accounts, new_page, langua
     visit(page, f"/pamelding/{waitlisted.public_id}/avmeld/", "leave the waiting list")
 
     # A coordinator.
-    current, _next, _after = demo_semesters()
+    current, _next, after = demo_semesters()
     run = Run.objects.get(offer__slug="mas-keramikk", semester=current, name="Formiddagsgruppen")
     session = run.sessions.order_by("starts_at").first()
     page = new_page(bypass_csp=True)
@@ -390,6 +400,7 @@ def test_enrolment_pages_have_no_wcag_violations(demo_accounts, new_page, langua
     visit(page, f"/kurs/gjennomforing/{run.pk}/deltakere/", "participants")
     visit(page, f"/kurs/samling/{session.pk}/oppmote/", "attendance")
     visit(page, "/kurs/semester/kopier/", "semester copy")
+    visit(page, f"/kurs/semester/kopier/?source={current.pk}&target={after.pk}", "semester copy's preview")
     visit(page, f"/kurs/semester/{current.slug}/pamelding/", "semester registration")
 
     assert_axe_clean(failures)

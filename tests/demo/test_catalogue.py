@@ -2,8 +2,10 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from courses.models import Offer, Run
+from courses.days_off import days_off
+from courses.models import Offer, Run, Session
 from demo.catalogue import load_demo_catalogue, semesters_around
 from enrolment.seats import read_seats, with_seats
 
@@ -70,3 +72,15 @@ def test_some_runs_are_full_and_some_have_few_seats(demo):
 def test_semesters_follow_the_calendar():
     assert [s[0] for s in semesters_around(dt.date(2026, 11, 22))] == ["host-2026", "var-2027", "host-2027"]
     assert [s[0] for s in semesters_around(dt.date(2027, 3, 1))] == ["var-2027", "host-2027", "var-2028"]
+
+
+@pytest.mark.parametrize("today", [TODAY, dt.date(2027, 3, 1)])
+def test_no_session_is_on_a_public_holiday_christmas_eve_or_new_years_eve(today):
+    load_demo_catalogue(today=today)
+    sessions = Session.objects.values_list("starts_at", "run__offer__provider__municipality__country")
+    days = {(timezone.localdate(starts_at), country) for starts_at, country in sessions}
+    off = {country: days_off(country, range(2026, 2030)) for country in ("NO", "DK")}
+    assert sorted((day, country, off[country][day]) for day, country in days if day in off[country]) == []
+    # The demo runs over Christmas and Easter, so this says something.
+    assert any(day.month == 12 and day.day > 20 for day, _country in days)
+    assert any(dt.date(2027, 3, 20) <= day <= dt.date(2027, 4, 5) for day, _country in days)

@@ -17,7 +17,7 @@ from courses.models import Run
 from enrolment.models import Enrolment
 from enrolment.refusals import AddressKnown, EnrolmentRefusal, RunFull
 from enrolment.seats import count_seats
-from enrolment.services import locks, places, runs, waiting_list
+from enrolment.services import locks, places, runs, semesters, waiting_list
 from tests import factories
 from tests.people import person
 
@@ -211,3 +211,20 @@ def test_the_limit_per_semester_holds_when_one_person_signs_up_to_several_runs_a
     assert sum(isinstance(r, Enrolment) for r in results) == 1
     assert all(r.code == "limit" for r in results if not isinstance(r, Enrolment)), results
     assert Enrolment.objects.filter(person=who).active().count() == 1
+
+
+def test_a_semester_copied_twice_at_once_is_copied_once():
+    provider = factories.provider()
+    source = factories.semester(starts_on=dt.date(2027, 1, 11), ends_on=dt.date(2027, 6, 18))
+    target = factories.semester(starts_on=dt.date(2027, 8, 17), ends_on=dt.date(2027, 12, 18))
+    for _ in range(3):
+        factories.run(
+            offer=factories.offer(provider=provider), semester_=source, first_session=dt.date(2027, 1, 12), sessions=4
+        )
+
+    def copy():
+        return semesters.copy_semester(provider=provider, source=source, target=target, acting=Acting.system())
+
+    results = run_together([copy, copy])
+    assert sorted(len(result) for result in results) == [0, 3]
+    assert Run.objects.filter(semester=target).count() == 3
