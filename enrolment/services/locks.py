@@ -31,28 +31,18 @@ from courses.models import Run
 from enrolment.models import Enrolment
 from enrolment.refusals import EnrolmentRefusal
 
-# What the rules, and the sign-up pages that show a run or explain a refusal, read of a run's offer, provider and
-# semester: the whole rows took a sixth of a sign-up's time to load. A rule or page that reads another field
-# still works, with one query more, which the exact query counts in tests/enrolment/test_views.py catch: add
-# the field here.
-_RUN_FIELDS_READ = (
-    *(field.name for field in Run._meta.concrete_fields),
-    *("offer__title", "offer__join_method", "offer__min_age", "offer__max_age", "offer__provider"),
-    *("offer__slug", "offer__content_language", "semester__name"),
-    *("offer__provider__name", "offer__provider__max_active_per_semester", "offer__provider__seat_offer_hours"),
-)
-
 
 def _as_read(runs):
-    return runs.select_related("offer__provider", "semester").only(*_RUN_FIELDS_READ)
+    """A run with what the rules and the sign-up pages read of it: its offer, provider and semester."""
+    return runs.select_related("offer__provider", "semester")
 
 
 def _locked(runs):
     return _as_read(runs).select_for_update(no_key=True, of=("self",))
 
 
-# Most reads and locks are of one run. Their SQL is built once per process (base.prepared): building it took a
-# third of the time to read the run.
+# Most reads and locks are of one run. Their SQL is built once per process (base.prepared): without it the sign-up
+# page took 40 % more CPU, a sign-up 26-31 % more (bench/README.md, "Speed tricks").
 _PUBLIC_RUN = Prepared(lambda run_id: _as_read(Run.objects.public().filter(pk=run_id)).order_by())
 _LOCK_RUN = Prepared(lambda run_id: _locked(Run.objects.filter(pk=run_id)).order_by())
 _LOCK_PUBLIC_RUN = Prepared(lambda run_id: _locked(Run.objects.public().filter(pk=run_id)).order_by())
