@@ -445,7 +445,9 @@ def test_attendance_is_taken_from_the_day_of_the_session_and_not_before(run):
     assert refusal.value.code == "too_early"
     assert not enrolment.attendance.exists()
     that_morning = starts.replace(hour=8, minute=0)
-    attendance.record_attendance(session=session, marks={enrolment.pk: "excused"}, acting=me(someone()), now=that_morning)
+    attendance.record_attendance(
+        session=session, marks={enrolment.pk: "excused"}, acting=me(someone()), now=that_morning
+    )
     assert enrolment.attendance.get().status == "excused"
 
 
