@@ -24,5 +24,8 @@ class RequestIdLogFilter(logging.Filter):
     commands), for a format with ``%(request_id)s``. Settings put it on the stdout handler."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id() or OUTSIDE_A_REQUEST
+        # Django logs a response of 400 or more ("Not Found: /x") once the middleware is done, and the id is
+        # no longer current; that record carries the request, which RequestIdMiddleware gave the id.
+        logged_request = getattr(record, "request", None)
+        record.request_id = current_request_id() or getattr(logged_request, "request_id", None) or OUTSIDE_A_REQUEST
         return True

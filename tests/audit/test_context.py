@@ -42,6 +42,13 @@ def test_a_refusal_by_the_first_middlewares_carries_the_request_id_too(client, l
     assert f"ERROR django.security.DisallowedHost [{response['X-Request-ID']}] Invalid HTTP_HOST header" in line
 
 
+@pytest.mark.django_db
+def test_the_not_found_line_django_writes_after_the_middleware_carries_the_request_id(client, log_output):
+    response = client.get("/finnes-ikke/")
+    assert response.status_code == 404
+    assert f"WARNING django.request [{response['X-Request-ID']}] Not Found: /finnes-ikke/" in log_output.getvalue()
+
+
 def test_a_line_outside_a_request_carries_a_dash(log_output):
     logging.getLogger("enrolment.tasks").info("Skipped the reminder e-mail of enrolment 7: it no longer holds")
     assert "INFO enrolment.tasks [-] Skipped the reminder e-mail of enrolment 7" in log_output.getvalue()
