@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts import access, services
 from administration.filters import AuditEventFilter
 from administration.forms import InvitationForm
+from administration.log import log_rows
 from audit.acting import Acting
 from audit.actions import Read
 from audit.services import record_access
@@ -103,10 +104,15 @@ def reactivate_user(request, pk):
 
 @municipality_admin_required
 def audit_log(request):
+    """Changes made by or to the staff of the admin's municipalities: when, what, who among the staff, in which
+    role for which organisation. A citizen a change was about is never named here (that a health worker referred
+    someone is shown, not whom): the admin sees a referral's person only by opening it with a written reason."""
     events = AuditEventFilter(
         request.GET,
         queryset=access.audit_events_visible_to(request.user).select_related("actor", "subject"),
+        request=request,
     )
     page = Paginator(events.qs, 50).get_page(request.GET.get("side"))
+    page.object_list = log_rows(page.object_list, staff=access.staff_users_visible_to(request.user))
     record_access(acting=Acting.municipality_admin(request.user, municipality_id=None), action=Read.AUDIT_LOG_VIEWED)
     return render(request, "administration/audit_log.html", {"filter": events, "page": page})
