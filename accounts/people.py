@@ -75,13 +75,19 @@ def find_or_create_citizen(*, name: str, email: str, phone: str, birth_date, lan
     if user is None:
         return create_citizen(name=name, email=email, phone=phone, birth_date=birth_date, language=language)
     if user.birth_date is None and birth_date:
-        user.birth_date = birth_date
-        user.save(update_fields=["birth_date"])
-        record_change(
-            acting=Acting.citizen(None),
-            action=Action.PROFILE_UPDATED,
-            subject=user,
-            obj=user,
-            detail={"fields": ["birth_date"], "via": "sign_up"},
-        )
+        add_missing_birth_date(user=user, birth_date=birth_date)
     return user
+
+
+def add_missing_birth_date(*, user: User, birth_date) -> None:
+    """The one change a form about someone may make to their account (a coordinator's, a referral's, a sign-up
+    confirmed from the address): a birth date where there was none, for the age limits."""
+    user.birth_date = birth_date
+    user.save(update_fields=["birth_date"])
+    record_change(
+        acting=Acting.citizen(None),
+        action=Action.PROFILE_UPDATED,
+        subject=user,
+        obj=user,
+        detail={"fields": ["birth_date"], "via": "sign_up"},
+    )

@@ -35,6 +35,8 @@ class Action(models.TextChoices):
     INTEREST_REGISTERED = "interest.registered", _("Ba om beskjed om nye datoer")
     INTEREST_WITHDRAWN = "interest.withdrawn", _("Ba ikke lenger om beskjed om nye datoer")
     ATTENDANCE_RECORDED = "attendance.recorded", _("Oppmøte registrert")
+    SEAT_HOLD_CREATED = "seat_hold.created", _("Plass holdt av til den blir bekreftet")
+    SEAT_HOLD_EXPIRED = "seat_hold.expired", _("Plass holdt av ble ikke bekreftet i tide")
 
     RUN_CREATED = "run.created", _("Gjennomføring opprettet")
     RUN_UPDATED = "run.updated", _("Gjennomføring endret")

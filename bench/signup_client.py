@@ -9,7 +9,9 @@ The loads (see bench/README.md for what each outcome means):
 
   floor    GET /bench/signup-floor/<run>/ for the CSRF token, POST it: one locked row, one insert, 302.
   signup   GET /pamelding/<run>/ for the CSRF token, POST the anonymous form with a fresh e-mail:
-           302 to /pamelding/<uuid>/ is a seat; 200 asking about the waiting list is "full". Some who
+           302 to /pamelding/holdt/<uuid>/ holds the seat; then, as someone who opens the link in the
+           e-mail and presses its button, POST /pamelding/holdt/<uuid>/bekreft/ with the link's
+           token: 302 to /pamelding/<uuid>/ is a seat. 200 asking about the waiting list is "full". Some who
            got a seat cancel it with the e-mail's signed link (POST /pamelding/<uuid>/avmeld/), half
            of them at once and half a third of the phase later (by then the run may be full, with
            people waiting, so the freed seat is offered to the first in line); some who found a
@@ -29,6 +31,7 @@ REQUEST_TIMEOUT = 60.0
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CONFIRMATION = re.compile(r"^/pamelding/([0-9a-f-]{36})/$")
+HELD = re.compile(r"^/pamelding/holdt/([0-9a-f-]{36})/$")
 WAITING_LIST_FORM = re.compile(rb'name="waiting_list" value="(?:on|True)"')
 FORM_ERROR = re.compile(rb'class="ds-alert error-summary".*?<ul>\s*<li>(?:<a[^>]*>)?(.*?)<', re.S)
 
@@ -128,7 +131,9 @@ class Stats:
     started: float = 0.0
     finished: float = 0.0
     attempts: int = 0
-    posts: int = 0  # POSTs to the sign-up form (or the floor's form)
+    posts: int = 0  # POSTs to the sign-up form and to the held seat's confirm button (or to the floor's form)
+    holds: int = 0  # 302s from the sign-up form to a held seat
+    holds_unconfirmed: list = field(default_factory=list)  # held seats whose confirm POST did not confirm
     cancel_posts: int = 0
     gets: int = 0
     outcomes: dict = field(default_factory=dict)  # "seat", "full", "waitlisted", "refused", ...
@@ -305,18 +310,18 @@ class Load:
             await self._cancel(stats, uuid, jar, token)
 
     async def _sign_up_post(self, stats, path, jar, form, *, waiting=False):
-        """POST the sign-up form: "seat" (or "waitlisted" when asking for the list), "full", "refused"."""
+        """POST the sign-up form, then confirm the held seat: "seat" (or "waitlisted" when asking for the list),
+        "full", "refused"."""
         response = await self._post(stats, path, jar, form, latencies=stats.post_latency)
         if response is None:
             return "error", None
         stats.posts += 1
         if response.status == 302:
             location = urlsplit(response.header("location") or "").path
-            if CONFIRMATION.match(location):
-                outcome = "waitlisted" if waiting else "seat"
-                stats.count(outcome)
-                return outcome, response
-            stats.error(f"POST {path}", f"302 to {location!r}, not a confirmation page")
+            if held := HELD.match(location):
+                stats.holds += 1
+                return await self._confirm_hold(stats, held.group(1), jar, form["csrfmiddlewaretoken"], waiting)
+            stats.error(f"POST {path}", f"302 to {location!r}, not a held seat")
             return "error", response
         if WAITING_LIST_FORM.search(response.body):
             stats.count("full")
@@ -326,6 +331,31 @@ class Load:
         message = match.group(1).decode("utf-8", "replace") if match else "(no message found)"
         stats.refusals[message] = stats.refusals.get(message, 0) + 1
         return "refused", response
+
+    async def _confirm_hold(self, stats, hold_uuid, jar, token, waiting):
+        # The confirm link from the e-mail that holds the seat: a signed token for this hold and action. Opening the
+        # link is a GET that changes nothing; the client goes straight to the button's POST.
+        from types import SimpleNamespace
+
+        from enrolment import links
+
+        path = f"/pamelding/holdt/{hold_uuid}/bekreft/"
+        link_token = links.hold_token_for(SimpleNamespace(public_id=hold_uuid), "confirm")
+        response = await self._post(
+            stats, path, jar, {"csrfmiddlewaretoken": token, "t": link_token}, latencies=stats.post_latency
+        )
+        if response is None:
+            stats.holds_unconfirmed.append(hold_uuid)
+            return "error", None
+        stats.posts += 1
+        location = urlsplit(response.header("location") or "").path if response.status == 302 else ""
+        if CONFIRMATION.match(location):
+            outcome = "waitlisted" if waiting else "seat"
+            stats.count(outcome)
+            return outcome, response
+        stats.holds_unconfirmed.append(hold_uuid)
+        stats.error(f"POST {path}", f"status {response.status} to {location!r}, not a confirmation page")
+        return "error", response
 
     async def _cancel(self, stats, uuid, jar, token):
         # The cancel link from the confirmation e-mail: a signed token for this enrolment and action.

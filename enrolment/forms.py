@@ -76,6 +76,12 @@ class SignUpForm(forms.Form):
     birth_date = _birth_date_field(required=False)
     wants_reminders = forms.BooleanField(label=_("Send meg en påminnelse dagen før hver samling"), required=False)
     waiting_list = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Left empty by people, filled in by programs that fill in every field (sign_up_form.html hides it).
+    homepage = forms.CharField(
+        label=_("La dette feltet stå tomt"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def __init__(self, *args, user, needs_birth_date: bool | None, **kwargs):
         """``needs_birth_date``: whether the offer has an age limit; None where that is not known yet (a posted
@@ -83,7 +89,7 @@ class SignUpForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         if user.is_authenticated:
-            for name in ("name", "email", "phone"):
+            for name in ("name", "email", "phone", "homepage"):
                 del self.fields[name]
             if needs_birth_date is False or user.birth_date:
                 del self.fields["birth_date"]
@@ -98,6 +104,11 @@ class SignUpForm(forms.Form):
     def clean_birth_date(self):
         return check_birth_date(self.cleaned_data.get("birth_date"))
 
+    def clean_homepage(self):
+        if self.cleaned_data.get("homepage"):
+            raise forms.ValidationError(_("La dette feltet stå tomt."))
+        return ""
+
     def clean(self):
         cleaned = super().clean()
         if (
@@ -109,6 +120,17 @@ class SignUpForm(forms.Form):
         ):
             raise forms.ValidationError(_("Skriv e-postadressen din eller mobilnummeret ditt, så vi kan nå deg."))
         return cleaned
+
+
+class CodeForm(forms.Form):
+    """The code from the e-mail or text message that confirms a seat held for a sign-up without an account."""
+
+    code = forms.RegexField(
+        label=_("Koden fra e-posten eller SMS-en"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Koden er seks sifre. Sjekk den og prøv igjen.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "8"}),
+    )
 
 
 class ConfirmForm(forms.Form):

@@ -189,3 +189,70 @@ class SessionReminder(models.Model):
             ).exclude(pk__in=cls.objects.filter(session=session).values("enrolment_id"))
             pairs.extend((enrolment, session) for enrolment in enrolments)
         return pairs
+
+
+class SeatHoldQuerySet(models.QuerySet):
+    def open(self, *, now):
+        """Holds that still hold their seat (or place on the waiting list): not confirmed, not ended, not expired."""
+        return self.filter(status=SeatHold.Status.HELD, expires_at__gt=now)
+
+
+class SeatHold(models.Model):
+    """A sign-up without an account, until someone who reads the address it names confirms it.
+
+    The form anyone can fill in answers every address the same way: the seat (or a place on the waiting list) is
+    held here for ``settings.SEAT_HOLD_MINUTES`` and a link and a code go to the address. Nothing about the person
+    is looked up or created before they confirm (enrolment.services.holds). What the form said is kept only while
+    the hold is open, to make the person and their place when they confirm; it is erased when the hold ends.
+    """
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Holdt av")
+        CONFIRMED = "confirmed", _("Bekreftet")
+        EXPIRED = "expired", _("Utløpt")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-post")
+        SMS = "sms", _("SMS")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    run = models.ForeignKey(
+        "courses.Run", on_delete=models.PROTECT, related_name="seat_holds", verbose_name=_("gjennomføring")
+    )
+    waiting_list = models.BooleanField(_("plass på ventelisten"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.HELD)
+    expires_at = models.DateTimeField(_("holdes til"))
+    channel = models.CharField(_("sendt med"), max_length=5, choices=Channel.choices)
+    # What the form said, erased when the hold ends.
+    name = models.CharField(_("navn"), max_length=150, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    phone = models.CharField(_("mobilnummer"), max_length=20, blank=True)
+    birth_date = models.DateField(_("fødselsdato"), null=True, blank=True)
+    language = models.CharField(_("språk"), max_length=5, blank=True)
+    wants_reminders = models.BooleanField(default=False)
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # A keyed hash of the client's network address, to count its holds per hour (enrolment.services.holds).
+    client = models.CharField(max_length=64, blank=True, editable=False)
+    wrong_codes = models.PositiveSmallIntegerField(default=0, editable=False)
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.SET_NULL, null=True, blank=True, related_name="seat_hold", editable=False
+    )
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+
+    objects = SeatHoldQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plass holdt av til bekreftelse")
+        verbose_name_plural = _("plasser holdt av til bekreftelse")
+        indexes = [
+            models.Index(fields=["run", "status", "expires_at"], name="seat_hold_run_open"),
+            models.Index(fields=["client", "created_at"], name="seat_hold_client_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="held") | ~Q(email="", phone=""), name="an_open_hold_has_an_address"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.run} ({self.get_status_display()})"

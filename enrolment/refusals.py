@@ -15,11 +15,3 @@ class EnrolmentRefusal(Refusal):
 class RunFull(EnrolmentRefusal):
     def __init__(self):
         super().__init__(_("Kurset er fullt akkurat nå. Du kan sette deg på ventelisten."), code="full")
-
-
-class AddressKnown(EnrolmentRefusal):
-    """A sign-up without an account gave the address of someone we already know. A form anyone can fill in
-    cannot tell who typed it, so it neither shows nor changes anything about that person: they sign in first."""
-
-    def __init__(self):
-        super().__init__(_("Logg inn for å melde deg på."), code="address_known")

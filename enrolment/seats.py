@@ -5,6 +5,8 @@ A seat is taken by
 * a participant (confirmed, or completed);
 * a freed seat offered to the next in line, until it is answered (offered);
 * a seat held for a referral while the provider answers it (held);
+* a seat held for a sign-up without an account until it is confirmed from the address it names, for half an hour
+  (unconfirmed; enrolment.models.SeatHold);
 * until the run's ``continuing_until``, each participant of the run it follows who has not answered yet
   (continuing: they have no enrolment on this run, in any status; signing up takes the seat, giving it up
   frees it).
@@ -26,7 +28,7 @@ from django.db.models import F, Func, IntegerField, Q, QuerySet
 from django.utils import timezone
 
 from courses.models import Run
-from enrolment.models import Enrolment
+from enrolment.models import Enrolment, SeatHold
 
 Status = Enrolment.Status
 
@@ -41,9 +43,10 @@ class Seats:
     participants: int  # confirmed or completed
     offered: int  # freed seats offered, not answered yet
     held: int  # held for referrals
+    unconfirmed: int  # held for sign-ups without an account until they are confirmed
     continuing: int  # held for participants of the run before, until they answer or the deadline passes
     waiting: int  # on the waiting list
-    taken: int  # participants + offered + held + continuing
+    taken: int  # participants + offered + held + unconfirmed + continuing
     free: int  # capacity - taken, never below 0
     open_to_walk_ins: bool  # a free seat that nobody on the waiting list is in line for
 
@@ -58,24 +61,27 @@ def _figures_sql(*, run: str, follows: str, capacity: str, until: str, now) -> t
     """The figures of ``Seats`` after the capacity, in its order, as one SQL array, for the run whose id, ``follows``
     id, capacity and ``continuing_until`` are the columns named; every figure from one pass over the enrolments of
     the run and of the run it follows."""
-    table = Enrolment._meta.db_table
+    table, holds = Enrolment._meta.db_table, SeatHold._meta.db_table
     person, run_id = Enrolment._meta.get_field("person").column, Enrolment._meta.get_field("run").column
-    taken = "(p + o + h + c)"
+    taken = "(p + o + h + u + c)"
     free = f"GREATEST({capacity} - {taken}, 0)"
     # Only column references and the model's own table and column names are written into the text; every value
     # is a parameter.
     sql = (
-        f"(SELECT ARRAY[p, o, h, c, w, {taken}, {free}, ({free} > 0 AND w = 0)::int] FROM (SELECT "  # noqa: S608
+        f"(SELECT ARRAY[p, o, h, u, c, w, {taken}, {free}, ({free} > 0 AND w = 0)::int] FROM (SELECT "  # noqa: S608
         f"count(*) FILTER (WHERE e.{run_id} = {run} AND e.status = ANY(%s)) AS p, "
         f"count(*) FILTER (WHERE e.{run_id} = {run} AND e.status = %s) AS o, "
         f"count(*) FILTER (WHERE e.{run_id} = {run} AND e.status = %s) AS h, "
         f"count(*) FILTER (WHERE e.{run_id} = {follows} AND {until} > %s AND e.status = ANY(%s) "
         f"AND NOT EXISTS (SELECT 1 FROM {table} a WHERE a.{run_id} = {run} AND a.{person} = e.{person})) AS c, "
-        f"count(*) FILTER (WHERE e.{run_id} = {run} AND e.status = %s) AS w "
+        f"count(*) FILTER (WHERE e.{run_id} = {run} AND e.status = %s) AS w, "
+        f"(SELECT count(*) FROM {holds} s WHERE s.{run_id} = {run} AND s.status = %s AND NOT s.waiting_list "
+        f"AND s.expires_at > %s) AS u "
         f"FROM {table} e WHERE e.{run_id} = {run} OR e.{run_id} = {follows}) AS seat_counts)"
     )
     participating = [status.value for status in PARTICIPATING]
-    return sql, [participating, Status.OFFERED.value, Status.HELD.value, now, participating, Status.WAITLISTED.value]
+    params = [participating, Status.OFFERED.value, Status.HELD.value, now, participating, Status.WAITLISTED.value]
+    return sql, [*params, SeatHold.Status.HELD.value, now]
 
 
 class SeatFigures(Func):
@@ -97,7 +103,7 @@ class SeatFigures(Func):
 
 
 # For a queryset ``with_seats``: runs with a seat someone new may take now (Seats.open_to_walk_ins, the last figure).
-OPEN_TO_WALK_INS = Q(seat_figures__7=1)
+OPEN_TO_WALK_INS = Q(seat_figures__8=1)
 
 
 def with_seats(runs: QuerySet[Run], *, now=None) -> QuerySet[Run]:

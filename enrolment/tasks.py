@@ -9,14 +9,16 @@ from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django_tasks import task
 
-from base import mail
+from accounts.people import find_citizen
+from base import mail, sms
 from courses.calendar import SessionEvent, run_calendar_bytes
 from courses.models import Run, Session
 from enrolment import links
-from enrolment.models import Enrolment, Interest, SessionReminder
+from enrolment.models import Enrolment, Interest, SeatHold, SessionReminder
 
 logger = logging.getLogger(__name__)
 
@@ -211,15 +213,73 @@ def send_interest_email(interest_id: int, run_id: int) -> None:
     )
 
 
+@mail.email_task
+def send_hold_message(hold_id: int) -> None:
+    """The message to the address a sign-up without an account named: the one place that looks at whom the address
+    belongs to, so the page the form led to says the same to everyone. A link and a code to confirm; to an e-mail
+    address with an account, to sign in and confirm; to an address already on the run, that it is. The code is
+    made here, so it exists only in the message, never in a stored task; a new try makes a new one."""
+    from enrolment.services.holds import hash_code, new_code  # see expire_offer
+
+    hold = SeatHold.objects.select_related("run__offer", "run__semester").filter(pk=hold_id).first()
+    if hold is None or hold.status != SeatHold.Status.HELD:
+        _skip("hold", hold_id)
+        return
+    person = find_citizen(email=hold.email, phone=hold.phone)
+    context = {
+        "run": hold.run,
+        "offer": hold.run.offer,
+        "hold": hold,
+        "minutes": settings.SEAT_HOLD_MINUTES,
+        "offer_url": settings.PORTAL_BASE_URL + hold.run.offer.get_absolute_url(),
+        "confirm_url": links.hold_url(hold, "confirm"),
+    }
+    if person is not None and Enrolment.objects.filter(run=hold.run, person=person).active().exists():
+        kind = "already"
+    elif person is not None and hold.channel == SeatHold.Channel.EMAIL:
+        kind = "sign_in"
+    else:
+        kind = "confirm"
+        context["code"] = code = new_code()
+        SeatHold.objects.filter(pk=hold.pk).update(code_hash=hash_code(hold, code))
+    if hold.channel == SeatHold.Channel.EMAIL:
+        mail.send(template=f"enrolment/email/hold_{kind}", to=hold.email, language=hold.language, context=context)
+    else:
+        with translation.override(hold.language or settings.LANGUAGE_CODE):
+            text = render_to_string(f"enrolment/sms/hold_{kind}.txt", {**context, "portal_name": settings.PORTAL_NAME})
+        text = " ".join(text.split())
+        sms.send(to=hold.phone, text=text)
+
+
+def schedule_hold_expiry(hold_id: int, expires_at) -> None:
+    deferred = mail.later(expire_hold, expires_at)
+    if deferred is not None:  # without a waiting backend, the sweep catches expired holds
+        deferred.enqueue(hold_id)
+
+
+@task()
+def expire_hold(hold_id: int) -> None:
+    from enrolment.services.holds import expire_hold as expire  # see expire_offer
+
+    expire(hold_id=hold_id)
+
+
 def do_due_work(*, now) -> None:
     """The enrolment app's part of the recurring sweep (recovery_portal.tasks.sweep): expire overdue offers and
-    holds (a safety net under their own deadlines' tasks), and queue the session reminders that are due."""
+    holds (a safety net under their own deadlines' tasks), forget which client held seats more than an hour ago,
+    and queue the session reminders that are due."""
+    from enrolment.services.holds import expire_hold as expire_seat_hold  # see expire_offer
     from enrolment.services.waiting_list import expire_offer as expire  # see expire_offer
 
     for enrolment_id in Enrolment.objects.filter(
         status__in=[Enrolment.Status.OFFERED, Enrolment.Status.HELD], offer_expires_at__lte=now
     ).values_list("pk", flat=True):
         expire(enrolment_id=enrolment_id, now=now)
+    for hold_id in SeatHold.objects.filter(status=SeatHold.Status.HELD, expires_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        expire_seat_hold(hold_id=hold_id, now=now)
+    SeatHold.objects.filter(created_at__lte=now - dt.timedelta(hours=1)).exclude(client="").update(client="")
     for enrolment, session in SessionReminder.due(now=now, lead=REMINDER_LEAD):
         try:
             with transaction.atomic():

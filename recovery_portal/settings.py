@@ -233,6 +233,18 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kurskatalogen <kurs@example.no>")
 
+# Text messages (base/sms.py), chosen like e-mail backends: printed in development, 46elks' HTTP API in production.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "base.sms.FortySixElksBackend" if PRODUCTION else "base.sms.ConsoleBackend")
+SMS_SENDER = os.environ.get("SMS_SENDER", "Kurs")  # up to 11 letters and digits, shown as who sent it
+SMS_46ELKS_USERNAME = os.environ.get("SMS_46ELKS_USERNAME", "")
+SMS_46ELKS_PASSWORD = os.environ.get("SMS_46ELKS_PASSWORD", "")
+SMS_46ELKS_URL = os.environ.get("SMS_46ELKS_URL", "https://api.46elks.com/a1/sms")
+
+# A sign-up without an account holds its seat this long, until it is confirmed from the e-mail or text message;
+# one client address (a home, a day centre's network) may hold this many seats an hour (enrolment.services.holds).
+SEAT_HOLD_MINUTES = int(os.environ.get("SEAT_HOLD_MINUTES", "30"))
+SEAT_HOLDS_PER_CLIENT_PER_HOUR = int(os.environ.get("SEAT_HOLDS_PER_CLIENT_PER_HOUR", "30"))
+
 # The public address of the portal, used in calendar files and structured data.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Kurskatalogen")

@@ -16,6 +16,16 @@ def _tasks_run_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def text_messages(settings):
+    """Text messages are kept in a list (base.sms.LocmemBackend), empty at the start of each test."""
+    from base.sms import LocmemBackend
+
+    settings.SMS_BACKEND = "base.sms.LocmemBackend"
+    LocmemBackend.outbox = []
+    return LocmemBackend.outbox
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_cache():
     """What one process keeps in memory (filter choices, offer cards) must not carry over from another test."""
     caches["local"].clear()

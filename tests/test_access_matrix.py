@@ -5,6 +5,7 @@ without deciding who may reach it. Objects belonging to the other municipality, 
 must answer 404 (never 403), so their existence is not revealed.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
@@ -13,7 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, hash_token
-from enrolment.models import Enrolment, Interest
+from enrolment import links
+from enrolment.models import Enrolment, Interest, SeatHold
 from referrals import services as referral_services
 from tests.people import build_world
 
@@ -158,6 +160,18 @@ def citizens_enrolment(name):
     return lambda world: reverse(name, kwargs={"public_id": world.enrolment.public_id})
 
 
+def hold_url(name, action):
+    def url(world):
+        hold = SeatHold.objects.get_or_create(
+            run=world.run,
+            email="holdt@example.org",
+            defaults={"channel": SeatHold.Channel.EMAIL, "expires_at": timezone.now() + dt.timedelta(minutes=30)},
+        )[0]
+        return f"{reverse(name, kwargs={'public_id': hold.public_id})}?t={links.hold_token_for(hold, action)}"
+
+    return url
+
+
 def enrolment_url(name):
     return lambda world: reverse(name, kwargs={"enrolment_id": world.enrolment.pk})
 
@@ -175,6 +189,15 @@ MATRIX.update(
     {
         # A citizen's own enrolment: only they see it (the e-mail links carry a signed token, tested elsewhere).
         "enrolment:sign_up": [Case(run_url("enrolment:sign_up"), PUBLIC)],
+        # A seat held for a sign-up without an account: the signed link is the key, whoever holds it.
+        "enrolment:held": [
+            Case(hold_url("enrolment:held", "view"), PUBLIC),
+            Case(hold_url("enrolment:held", "confirm"), every(404)),
+        ],
+        "enrolment:hold_confirm": [
+            Case(hold_url("enrolment:hold_confirm", "confirm"), PUBLIC),
+            Case(hold_url("enrolment:hold_confirm", "view"), every(404)),
+        ],
         "enrolment:confirmation": [Case(citizens_enrolment("enrolment:confirmation"), owner_only(200))],
         "enrolment:cancel": [Case(citizens_enrolment("enrolment:cancel"), owner_only(200))],
         "enrolment:accept": [Case(citizens_enrolment("enrolment:accept"), owner_only(200))],

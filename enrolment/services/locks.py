@@ -12,6 +12,8 @@
      provider's limit per semester one request at a time. Then, by what changes the account itself, the
      person's account row, for no-key update: every row written about the person (enrolment, referral, audit)
      share-locks it and must not have to wait for it.
+     A sign-up without an account looks nobody up: it takes its client's lock instead (holds.hold_for_sign_up,
+     so its count of holds per client is exact).
   2. What follows the enrolments the transaction will change (``following.lock``: the referrals they came
      from), several in id order, before any run, even when it turns out to need no change.
   3. Every run the transaction will touch, in one ``lock_runs`` call (id order): placing a referral on one run

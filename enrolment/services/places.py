@@ -11,14 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.people import create_citizen, find_citizen, lock_person
+from accounts.people import add_missing_birth_date, create_citizen, find_citizen, lock_person
 from audit.acting import Acting
 from audit.actions import Action
 from audit.services import record_change
 from courses.models import Run, Session
 from enrolment import eligibility, following, tasks
 from enrolment.models import Enrolment
-from enrolment.refusals import AddressKnown, EnrolmentRefusal, RunFull
+from enrolment.refusals import EnrolmentRefusal, RunFull
 from enrolment.seats import continuing_seat_held_for, count_seats
 from enrolment.services import changes, locks
 from enrolment.services.waiting_list import offer_free_seats
@@ -51,74 +51,28 @@ def join_waiting_list(*, run_id: int, person, acting: Acting, now=None) -> Enrol
     run = locks.lock_public_run(run_id)
     with locks.refusals_carry(run):
         eligibility.check(run, person, source=Source.SELF, now=now)
-        _check_no_free_seat(run, now=now)
+        check_seat_for_newcomer(run, waiting_list=True, now=now)
     return changes.place(run, person, Status.WAITLISTED, source=Source.SELF, acting=acting)
-
-
-@transaction.atomic(durable=True)
-def sign_up_without_account(
-    *,
-    run_id: int,
-    name: str,
-    email: str,
-    phone: str,
-    birth_date,
-    language: str,
-    waiting_list: bool = False,
-    wants_reminders: bool = False,
-    now=None,
-) -> Enrolment:
-    """The sign-up form of someone who is not signed in: a seat (or a place on the waiting list) for the
-    person with this e-mail address or mobile number, who is created if we have never seen them.
-
-    Only for addresses we have never seen: an address that belongs to an account raises AddressKnown, since
-    answering "already signed up", "too old" or "over the limit" would tell anyone who types an address
-    about that person's courses (the person signs in, with an e-mailed code, and signs up from there).
-
-    One transaction, locked as every seat is: the person's address first (so a second click, or the same
-    person signing up to another run at the same moment, waits for the first and finds its person), then
-    the run; then the person is looked up; then the checks; and only then the writes. A refusal (full, too
-    young) writes nothing at all, not even a new account. A run without a public sign-up page raises
-    Run.DoesNotExist.
-    """
-    now = now or timezone.now()
-    lock_person(email=email, phone=phone)
-    run = locks.lock_public_run(run_id)
-    # No more than the offer needs: a birth date is kept only where there is an age limit to check it against.
-    birth_date = birth_date if run.offer.has_age_limits else None
-    with locks.refusals_carry(run):
-        if find_citizen(email=email, phone=phone) is not None:
-            raise AddressKnown()
-        # Someone we have never seen: no enrolments, no history. Checked as the account that will be stored.
-        eligibility.check(run, User(birth_date=birth_date), source=Source.SELF, now=now)
-        if waiting_list:
-            _check_no_free_seat(run, now=now)
-        else:
-            _take_seat(run, None, now=now)
-    person = create_citizen(name=name, email=email, phone=phone, birth_date=birth_date, language=language)
-    status = Status.WAITLISTED if waiting_list else Status.CONFIRMED
-    return changes.place(
-        run, person, status, source=Source.SELF, acting=Acting.citizen(person), wants_reminders=wants_reminders
-    )
 
 
 def _take_seat(run: Run, person, *, now) -> str:
     """Raises RunFull unless a seat is free for walk-ins or held for this person (continuing from the
     previous run); returns the source the seat is taken with."""
-    seats = count_seats(run, now=now)
-    if person is not None and continuing_seat_held_for(run, person, now=now):
-        if not seats.room_for_continuing:
+    if continuing_seat_held_for(run, person, now=now):
+        if not count_seats(run, now=now).room_for_continuing:
             raise RunFull()
         return Source.CONTINUING
-    if not seats.open_to_walk_ins:
-        raise RunFull()
+    check_seat_for_newcomer(run, waiting_list=False, now=now)
     return Source.SELF
 
 
-def _check_no_free_seat(run: Run, *, now) -> None:
-    """The waiting list is for full runs: with a seat free for walk-ins, sign up instead."""
-    if count_seats(run, now=now).open_to_walk_ins:
+def check_seat_for_newcomer(run: Run, *, waiting_list: bool, now) -> None:
+    """A seat is for when one is free and nobody waits (RunFull otherwise); the waiting list is for full runs."""
+    seats = count_seats(run, now=now)
+    if waiting_list and seats.open_to_walk_ins:
         raise EnrolmentRefusal(_("Det er ledige plasser, så du kan melde deg på med en gang."), code="seats_free")
+    if not waiting_list and not seats.open_to_walk_ins:
+        raise RunFull()
 
 
 @transaction.atomic(durable=True)
@@ -196,24 +150,11 @@ def add_by_coordinator(
     if person is None:
         person = create_citizen(**new_person)
     elif person.birth_date is None and new_person and new_person.get("birth_date"):
-        _add_missing_birth_date(person, new_person["birth_date"])
+        add_missing_birth_date(user=person, birth_date=new_person["birth_date"])
     seats = count_seats(run, now=now)
     held = continuing_seat_held_for(run, person, now=now) and seats.room_for_continuing
     status = Status.CONFIRMED if held or seats.open_to_walk_ins else Status.WAITLISTED
     return changes.place(run, person, status, source=Source.COORDINATOR, acting=acting)
-
-
-def _add_missing_birth_date(person: User, birth_date) -> None:
-    """The one change a form about someone else may make to their account."""
-    person.birth_date = birth_date
-    person.save(update_fields=["birth_date"])
-    record_change(
-        acting=Acting.citizen(None),
-        action=Action.PROFILE_UPDATED,
-        subject=person,
-        obj=person,
-        detail={"fields": ["birth_date"], "via": "sign_up"},
-    )
 
 
 @transaction.atomic(durable=True)

@@ -1,5 +1,6 @@
 """Signing up, waiting, accepting a freed seat and cancelling: the citizen's side."""
 
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -14,11 +15,11 @@ from accounts.services import update_profile
 from audit.acting import Acting
 from courses.models import Offer, Run
 from enrolment import eligibility, links
-from enrolment.forms import ConfirmForm, RemindersForm, SignUpForm
-from enrolment.models import Enrolment, Interest
-from enrolment.refusals import AddressKnown, EnrolmentRefusal, RunFull
+from enrolment.forms import CodeForm, ConfirmForm, RemindersForm, SignUpForm
+from enrolment.models import Enrolment, Interest, SeatHold
+from enrolment.refusals import EnrolmentRefusal, RunFull
 from enrolment.seats import count_seats
-from enrolment.services import interests, places, waiting_list
+from enrolment.services import holds, interests, places, waiting_list
 from enrolment.services.locks import public_run
 
 
@@ -51,7 +52,7 @@ def sign_up(request, run_id):
         if not form.is_valid():
             return _sign_up_page(request, run, form, waiting=not count_seats(run).open_to_walk_ins)
     try:
-        enrolment = _enrol(request, run_id, form.cleaned_data)
+        made = _enrol(request, run_id, form.cleaned_data)
     except Run.DoesNotExist:
         raise Http404 from None
     except RunFull as full:
@@ -63,9 +64,6 @@ def sign_up(request, run_id):
             "enrolment/sign_up_full_now.html",
             {"run": run, "offer": run.offer, "form": _sign_up_form(request, run, posted, waiting=True), "typed": form},
         )
-    except AddressKnown as known:
-        # The same answer whatever we know of the person: nothing about them is shown to a form anyone can fill in.
-        return render(request, "enrolment/sign_up_sign_in_first.html", {"run": known.run, "offer": known.run.offer})
     except EnrolmentRefusal as refusal:
         run = refusal.run
         waiting = False if refusal.code == "seats_free" else not count_seats(run).open_to_walk_ins
@@ -73,7 +71,15 @@ def sign_up(request, run_id):
         if form.is_valid():  # a missing birth date is shown at its field; any other refusal above the form
             form.add_error(None, refusal.message)
         return _sign_up_page(request, run, form, waiting=waiting)
-    # A signed link, so the confirmation shows without an account and without a server session.
+    if isinstance(made, SeatHold):
+        # The same page whoever the address belongs to: the message sent to it says the rest.
+        url = reverse("enrolment:held", kwargs={"public_id": made.public_id})
+        return redirect(f"{url}?t={links.hold_token_for(made, 'view')}")
+    return _to_confirmation(made)
+
+
+def _to_confirmation(enrolment):
+    """The enrolment's page, by a signed link, so it shows without an account and without a server session."""
     url = reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id})
     return redirect(f"{url}?t={links.token_for(enrolment, 'view')}")
 
@@ -103,7 +109,7 @@ def _sign_up_page(request, run, form, *, waiting):
 def _enrol(request, run_id, data) -> Enrolment:
     if not request.user.is_authenticated:
         # Found or created in the same transaction as the seat: a refusal leaves no new account behind.
-        return places.sign_up_without_account(
+        return holds.hold_for_sign_up(
             run_id=run_id,
             name=data["name"],
             email=data.get("email", ""),
@@ -112,6 +118,7 @@ def _enrol(request, run_id, data) -> Enrolment:
             language=get_language(),
             waiting_list=data["waiting_list"],
             wants_reminders=data["wants_reminders"],
+            client=get_adapter(request).get_client_ip(request),
         )
     person = request.user
     if data.get("birth_date") and not person.birth_date:
@@ -124,9 +131,14 @@ def _enrol(request, run_id, data) -> Enrolment:
     )
 
 
+class LinkUsed(Exception):
+    """A signed link whose change has been made (links.still_works)."""
+
+
 def _own_or_linked(request, public_id, action=None) -> Enrolment:
     """The enrolment, if it is the signed-in person's own, or the request carries a signed link's token
-    for this action (from the e-mail, or from the sign-up that just made it). Otherwise: not found."""
+    for this action (from the e-mail, or from the sign-up that just made it). Otherwise: not found. A link whose
+    change has been made raises LinkUsed."""
     enrolment = get_object_or_404(
         Enrolment.objects.select_related("run__offer__provider", "run__semester", "person"), public_id=public_id
     )
@@ -134,8 +146,14 @@ def _own_or_linked(request, public_id, action=None) -> Enrolment:
         return enrolment
     token = request.POST.get("t") or request.GET.get("t")
     if action and links.token_is_valid(enrolment, action, token):
+        if not links.still_works(enrolment, action):
+            raise LinkUsed
         return enrolment
     raise Http404
+
+
+def _link_used(request):
+    return render(request, "enrolment/link_used.html", status=410)
 
 
 @never_cache
@@ -186,7 +204,10 @@ def reminders(request, public_id):
 
 
 def _act(request, public_id, *, action, service, template, success):
-    enrolment = _own_or_linked(request, public_id, action)
+    try:
+        enrolment = _own_or_linked(request, public_id, action)
+    except LinkUsed:
+        return _link_used(request)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -238,6 +259,73 @@ def decline(request, public_id):
         service=waiting_list.decline_offer,
         template="enrolment/offer_decline.html",
         success=_("Takk for svaret. Plassen går videre, og du kan sette deg på ventelisten igjen når du vil."),
+    )
+
+
+# --- a seat held for a sign-up without an account ---------------------------------------------------------------
+
+
+def _signed_in(request):
+    return request.user if request.user.is_authenticated else None
+
+
+def _hold(request, public_id, action) -> SeatHold:
+    hold = get_object_or_404(SeatHold.objects.select_related("run__offer", "run__semester"), public_id=public_id)
+    if not links.hold_token_is_valid(hold, action, request.POST.get("t") or request.GET.get("t")):
+        raise Http404
+    return hold
+
+
+@never_cache
+def held(request, public_id):
+    """Where the form leads, the same for every address: the seat is held, look in your inbox, and the code from
+    the message confirms it here. Once the hold has ended it says nothing more of it (the browser that typed an
+    address need not be its owner's)."""
+    hold = _hold(request, public_id, "view")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and hold.status == SeatHold.Status.HELD:
+        try:
+            enrolment = holds.confirm_with_code(
+                hold_id=hold.pk,
+                code=form.cleaned_data["code"],
+                user=request.user if request.user.is_authenticated else None,
+            )
+        except EnrolmentRefusal as refusal:
+            form.add_error("code" if refusal.code in ("wrong_code", "too_many_codes") else None, refusal.message)
+        else:
+            return _to_confirmation(enrolment)
+    return render(
+        request,
+        "enrolment/hold.html",
+        {"hold": hold, "run": hold.run, "offer": hold.run.offer, "form": form, "token": request.GET.get("t", "")},
+    )
+
+
+@never_cache
+def hold_confirm(request, public_id):
+    """The link in the message: a button confirms (a link alone changes nothing, so a mail program that opens it to
+    look changes nothing either). An address with an account is confirmed signed in as it."""
+    hold = _hold(request, public_id, "confirm")
+    if hold.status != SeatHold.Status.HELD:
+        return _link_used(request)
+    refusal = None
+    if request.method == "POST":
+        try:
+            enrolment = holds.confirm_hold(hold_id=hold.pk, user=_signed_in(request))
+        except EnrolmentRefusal as error:
+            refusal = error
+        else:
+            return _to_confirmation(enrolment)
+    return render(
+        request,
+        "enrolment/hold_confirm.html",
+        {
+            "hold": hold,
+            "run": hold.run,
+            "offer": hold.run.offer,
+            "refusal": refusal,
+            "token": request.GET.get("t") or request.POST.get("t", ""),
+        },
     )
 
 

@@ -27,6 +27,7 @@ from tests.browser.support import (
     assert_axe_clean,
     assert_no_sideways_scrolling,
     check_axe,
+    code_in,
     last_message_to,
     link_in,
     sign_in,
@@ -60,6 +61,14 @@ def fill_sign_up_form(page, *, name, email, birth_date="1990-05-17"):
     page.get_by_label("Navn").fill(name)
     page.get_by_label("E-post").fill(email)
     page.get_by_label("Fødselsdato").fill(birth_date)
+
+
+def confirm_from_inbox(page, email, *, press=lambda button: button.click()):
+    """Types the code from the e-mail that holds the seat, the way someone reading it on their phone would."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vi har holdt av plassen din")
+    page.get_by_label("Koden fra e-posten eller SMS-en").fill(code_in(last_message_to(email, containing="Bekreft")))
+    with page.expect_navigation():
+        press(page.get_by_role("button", name="Bekreft plassen"))
 
 
 def adult_not_on(run):
@@ -104,6 +113,10 @@ def test_signing_up_without_an_account_on_a_360px_phone(site, new_page):
     fill_sign_up_form(page, name="Mette", email="mette@example.dk")
     with page.expect_navigation():
         page.get_by_role("button", name="Meld meg på").tap()
+    # The seat is held while Mette fetches the code from her inbox; nobody else can take it meanwhile.
+    assert_no_sideways_scrolling(page, "the page that holds the seat")
+    assert not Enrolment.objects.filter(person__email="mette@example.dk").exists()
+    confirm_from_inbox(page, "mette@example.dk", press=lambda button: button.tap())
     expect(page.get_by_role("heading", level=1)).to_have_text("Du er påmeldt!")
     expect(page.locator("main")).to_contain_text("Livshistorie")
     assert_no_sideways_scrolling(page, "the confirmation")
@@ -132,6 +145,7 @@ def test_a_citizen_waits_and_takes_a_freed_seat_from_the_offer_email(site, new_p
     fill_sign_up_form(page, name="Vera", email=email)
     with page.expect_navigation():
         page.get_by_role("button", name="Sett meg på ventelisten").click()
+    confirm_from_inbox(page, email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Du står på ventelisten")
     expect(page.locator("main")).to_contain_text("Du er nummer 2 av 2.")
     mine = Enrolment.objects.get(run=run, person__email=email)
@@ -294,6 +308,12 @@ def test_keyboard_only_sign_up_from_an_offer_page(site, page):
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vi har holdt av plassen din")
+    tab_to(page, lambda focus: focus["id"] == "id_code", "the code field", limit=40)
+    page.keyboard.type(code_in(last_message_to("kare@example.org")))
+    tab_to(page, lambda focus: focus["tag"] == "button" and focus["type"] == "submit", "the confirm button", limit=3)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Du er påmeldt!")
     enrolment = Enrolment.objects.get(run=run, person__email="kare@example.org")
     assert enrolment.status == Status.CONFIRMED
@@ -327,8 +347,22 @@ def test_enrolment_pages_have_no_wcag_violations(demo_accounts, new_page, langua
     page.locator("#id_email").fill(f"kari.{language}@example.org")
     page.locator("#id_birth_date").fill("1990-05-17")
     submit(page)
+    expect(page).to_have_url(re.compile(r"/pamelding/holdt/[0-9a-f-]{36}/(\?t=[^/]+)?$"))
+    check_axe(page, "the seat held until the code is typed", failures)
+    page.locator("#id_code").fill("000000")
+    submit(page)
+    expect(page.locator(".error-summary")).to_be_visible()
+    check_axe(page, "the seat held, a wrong code", failures)
+    held_url = page.url
+    page.goto(link_in(last_message_to(f"kari.{language}@example.org"), "/bekreft/", site))
+    check_axe(page, "confirm the held seat from the e-mail's link", failures)
+    submit(page)
     expect(page).to_have_url(re.compile(r"/pamelding/[0-9a-f-]{36}/(\?t=[^/]+)?$"))
     check_axe(page, "confirmation", failures)
+    confirmation_url = page.url
+    page.goto(held_url)
+    check_axe(page, "the held seat's page once the seat is confirmed", failures)
+    page.goto(confirmation_url)
     with page.expect_navigation():
         page.locator("main a[href*='/avmeld/']").click()
     check_axe(page, "cancel confirmation", failures)
@@ -346,17 +380,9 @@ def test_enrolment_pages_have_no_wcag_violations(demo_accounts, new_page, langua
     )
     check_axe(page, "the last seat went while the form was filled in", failures)
     submit(page)
-    assert Enrolment.objects.get(person__email=f"per.{language}@example.org").status == Status.WAITLISTED
-
-    # An address we know, typed into the form without an account: sign in first.
-    page.goto(site + prefix + f"/pamelding/{open_run.pk}/")
-    page.locator("#id_name").fill("Kari")
-    page.locator("#id_email").fill(f"kari.{language}@example.org")
-    page.locator("#id_birth_date").fill("1990-05-17")
+    page.locator("#id_code").fill(code_in(last_message_to(f"per.{language}@example.org")))
     submit(page)
-    sign_in_first = re.compile("^(Logg inn for å melde deg på|Sign in to sign up)$")
-    expect(page.get_by_role("heading", level=1)).to_have_text(sign_in_first)
-    check_axe(page, "sign in first (an address we know)", failures)
+    assert Enrolment.objects.get(person__email=f"per.{language}@example.org").status == Status.WAITLISTED
 
     # A freed seat offered to the first on the waiting list, with the e-mail's links.
     waiter = adult_not_on(full_run)

@@ -14,10 +14,10 @@ from django.db import connection
 from accounts.models import User
 from audit.acting import Acting
 from courses.models import Run
-from enrolment.models import Enrolment
-from enrolment.refusals import AddressKnown, EnrolmentRefusal, RunFull
+from enrolment.models import Enrolment, SeatHold
+from enrolment.refusals import EnrolmentRefusal, RunFull
 from enrolment.seats import count_seats
-from enrolment.services import locks, places, runs, semesters, waiting_list
+from enrolment.services import holds, locks, places, runs, semesters, waiting_list
 from tests import factories
 from tests.people import person
 
@@ -79,34 +79,32 @@ def test_the_same_person_clicking_twice_gets_one_place():
     assert Enrolment.objects.filter(run=run, person=who).active().count() == 1
 
 
-def test_someone_new_clicking_twice_gets_one_account_and_one_place():
+def hold_call(run, email, *, client="192.0.2.1", **fields):
+    return lambda: holds.hold_for_sign_up(
+        run_id=run.pk, name="Ny", email=email, phone="", birth_date=None, language="nb", client=client, **fields
+    )
+
+
+def test_someone_new_clicking_twice_holds_one_seat():
     run = factories.run(offer=factories.offer(), capacity=5)
-
-    def click():
-        return places.sign_up_without_account(
-            run_id=run.pk, name="Ny", email="ny@example.org", phone="", birth_date=None, language="nb"
-        )
-
-    results = run_together([click for _ in range(4)])
-    assert sum(isinstance(r, Enrolment) for r in results) == 1
-    refusals = [r for r in results if not isinstance(r, Enrolment)]
-    assert all(isinstance(r, AddressKnown) for r in refusals), refusals  # known now: sign in first
-    assert Enrolment.objects.filter(run=run, person__email="ny@example.org").count() == 1
+    results = run_together([hold_call(run, "ny@example.org") for _ in range(4)])
+    assert {type(r) for r in results} == {SeatHold}, results
+    assert len({r.pk for r in results}) == 1
+    assert count_seats(run).unconfirmed == 1
 
 
-def test_simultaneous_newcomers_never_overbook():
+def test_simultaneous_newcomers_never_overbook_and_nobody_is_made_before_they_confirm():
     run = factories.run(offer=factories.offer(), capacity=3)
-
-    def newcomer(n):
-        return lambda: places.sign_up_without_account(
-            run_id=run.pk, name=f"Ny {n}", email=f"ny{n}@example.org", phone="", birth_date=None, language="nb"
-        )
-
-    results = run_together([newcomer(n) for n in range(12)])
-    assert sum(isinstance(r, Enrolment) for r in results) == 3
-    assert all(isinstance(r, RunFull) for r in results if not isinstance(r, Enrolment))
-    assert holding(run) == 3
-    assert Enrolment.objects.filter(run=run).count() == 3  # those who got no seat left no account behind either
+    results = run_together([hold_call(run, f"ny{n}@example.org", client=f"192.0.2.{n}") for n in range(12)])
+    assert sum(isinstance(r, SeatHold) for r in results) == 3
+    assert all(isinstance(r, RunFull) for r in results if not isinstance(r, SeatHold)), results
+    assert count_seats(run).taken == 3
+    assert not User.objects.filter(email__startswith="ny").exists()
+    confirmed = run_together(
+        [(lambda h=h: holds.confirm_hold(hold_id=h.pk)) for h in results if isinstance(h, SeatHold)]
+    )
+    assert all(isinstance(r, Enrolment) for r in confirmed), confirmed
+    assert holding(run) == 3 and count_seats(run).taken == 3
     assert User.objects.filter(email__startswith="ny").count() == 3
 
 
@@ -183,23 +181,31 @@ def test_control_without_the_lock_the_same_race_overbooks(monkeypatch):
     assert holding(run) > run.capacity
 
 
-def test_someone_new_signing_up_to_several_runs_at_once_gets_one_account_and_is_asked_to_sign_in_for_the_rest():
-    """Each request found nobody with the address and created the person: all but one failed on the
-    unique e-mail (a server error). The person's lock makes the later ones find the first one's account,
-    and a form without an account does not act for an account we know."""
+def test_someone_new_confirming_seats_on_several_runs_at_once_gets_one_account():
+    """Each confirmation finds nobody with the address and makes the person: without the person's lock all but one
+    failed on the unique e-mail (a server error). With it the later ones find the first one's account; those
+    confirm signed in (as the e-mail to an address with an account asks), here as the person."""
     runs = [factories.run(offer=factories.offer(), capacity=5) for _ in range(4)]
-
-    def sign_up_to(run):
-        return lambda: places.sign_up_without_account(
-            run_id=run.pk, name="Ny", email="Samtidig@example.org", phone="", birth_date=None, language="nb"
-        )
-
-    results = run_together([sign_up_to(run) for run in runs for _ in range(2)])
+    held = [hold_call(run, "Samtidig@example.org")() for run in runs]
+    results = run_together([(lambda h=h: holds.confirm_hold(hold_id=h.pk)) for h in held])
     assert not [r for r in results if not isinstance(r, Enrolment | EnrolmentRefusal)], results
-    assert sum(isinstance(r, Enrolment) for r in results) == 1
-    assert all(isinstance(r, AddressKnown) for r in results if not isinstance(r, Enrolment))
     assert User.objects.filter(email__iexact="samtidig@example.org").count() == 1
-    assert Enrolment.objects.filter(person__email="samtidig@example.org").count() == 1
+    person = User.objects.get(email__iexact="samtidig@example.org")
+    assert all(r.code == "sign_in" for r in results if isinstance(r, EnrolmentRefusal))
+    for hold in held:
+        if not Enrolment.objects.filter(run_id=hold.run_id, person=person).exists():
+            holds.confirm_hold(hold_id=hold.pk, user=person)
+    assert Enrolment.objects.filter(person=person).count() == 4
+
+
+def test_one_client_holding_seats_with_made_up_addresses_stops_at_the_limit_and_others_go_on(settings):
+    settings.SEAT_HOLDS_PER_CLIENT_PER_HOUR = 5
+    run = factories.run(offer=factories.offer(), capacity=100)
+    results = run_together([hold_call(run, f"oppdiktet{n}@example.org") for n in range(15)])
+    assert sum(isinstance(r, SeatHold) for r in results) == 5
+    assert {r.code for r in results if isinstance(r, EnrolmentRefusal)} == {"too_many_holds"}
+    assert isinstance(hold_call(run, "naboen@example.org", client="198.51.100.7")(), SeatHold)
+    assert count_seats(run).unconfirmed == 6
 
 
 def test_the_limit_per_semester_holds_when_one_person_signs_up_to_several_runs_at_once():

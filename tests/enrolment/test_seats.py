@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.acting import Acting
 from courses.models import Run
-from enrolment.models import Enrolment
+from enrolment.models import Enrolment, SeatHold
 from enrolment.refusals import EnrolmentRefusal, RunFull
 from enrolment.seats import Seats, count_seats, seats_of, with_seats
 from enrolment.services import places, runs
@@ -58,7 +58,16 @@ def run():
 
 
 EXPECTED = Seats(
-    capacity=7, participants=3, offered=1, held=1, continuing=2, waiting=2, taken=7, free=0, open_to_walk_ins=False
+    capacity=7,
+    participants=3,
+    offered=1,
+    held=1,
+    unconfirmed=0,
+    continuing=2,
+    waiting=2,
+    taken=7,
+    free=0,
+    open_to_walk_ins=False,
 )
 STAFF_SUMMARY = (
     "3 deltakere · 1 tilbudt en ledig plass · 1 holdt av for en henvisning · 2 holdt av for dem som fortsetter · "
@@ -141,7 +150,16 @@ def test_a_facilitator_sees_the_participants_and_not_who_is_held_or_waiting(clie
 def test_more_seats_go_to_the_waiting_list_and_every_count_follows(run):
     runs.edit_run(run_id=run.pk, fields={"capacity": 9}, acting=Acting.system())
     assert count_seats(run) == Seats(
-        capacity=9, participants=3, offered=3, held=1, continuing=2, waiting=0, taken=9, free=0, open_to_walk_ins=False
+        capacity=9,
+        participants=3,
+        offered=3,
+        held=1,
+        unconfirmed=0,
+        continuing=2,
+        waiting=0,
+        taken=9,
+        free=0,
+        open_to_walk_ins=False,
     )
 
 
@@ -175,7 +193,12 @@ def counted_one_by_one(run, now) -> Seats:
         before = Enrolment.objects.filter(run_id=run.follows_id, status__in=[Status.CONFIRMED, Status.COMPLETED])
         continuing = sum(1 for person in before.values_list("person_id", flat=True) if person not in answered)
     participants = count[Status.CONFIRMED] + count[Status.COMPLETED]
-    taken = participants + count[Status.OFFERED] + count[Status.HELD] + continuing
+    unconfirmed = sum(
+        1
+        for hold in SeatHold.objects.filter(run=run)
+        if hold.status == SeatHold.Status.HELD and not hold.waiting_list and hold.expires_at > now
+    )
+    taken = participants + count[Status.OFFERED] + count[Status.HELD] + unconfirmed + continuing
     free = max(run.capacity - taken, 0)
     waiting = count[Status.WAITLISTED]
     return Seats(
@@ -183,6 +206,7 @@ def counted_one_by_one(run, now) -> Seats:
         participants,
         count[Status.OFFERED],
         count[Status.HELD],
+        unconfirmed,
         continuing,
         waiting,
         taken,
@@ -209,6 +233,15 @@ def test_the_seat_figures_agree_with_counting_rows_one_by_one_in_many_states():
             status = rng.choice(Status.values)
             expires = now + dt.timedelta(days=1) if status in (Status.OFFERED, Status.HELD) else None
             Enrolment.objects.create(run=run, person=who, status=status, offer_expires_at=expires)
+        for _hold in range(rng.randint(0, 3)):
+            SeatHold.objects.create(
+                run=run,
+                email="holdt@example.org",
+                channel=SeatHold.Channel.EMAIL,
+                status=rng.choice(SeatHold.Status.values),
+                waiting_list=rng.random() < 0.3,
+                expires_at=now + dt.timedelta(minutes=rng.choice([-5, 20])),
+            )
         earlier = run
         runs_made.append(run.pk)
     listed = {run.pk: seats_of(run) for run in with_seats(Run.objects.filter(pk__in=runs_made), now=now)}

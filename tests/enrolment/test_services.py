@@ -10,10 +10,10 @@ from audit.acting import Acting
 from audit.models import AuditEvent
 from courses.models import Offer, Run
 from enrolment import eligibility
-from enrolment.models import Enrolment
+from enrolment.models import Enrolment, SeatHold
 from enrolment.refusals import EnrolmentRefusal, RunFull
 from enrolment.seats import count_seats
-from enrolment.services import attendance, interests, places, runs, waiting_list
+from enrolment.services import attendance, holds, interests, places, runs, waiting_list
 from tests import factories
 from tests.people import person
 
@@ -151,10 +151,16 @@ def test_cancelled_and_draft_runs_and_hidden_offers_take_no_sign_ups(run):
     with pytest.raises(Run.DoesNotExist):
         sign_up(run)
     with pytest.raises(Run.DoesNotExist):
-        places.sign_up_without_account(
-            run_id=run.pk, name="Kari", email="kari@example.org", phone="", birth_date=None, language="nb"
+        holds.hold_for_sign_up(
+            run_id=run.pk,
+            name="Kari",
+            email="kari@example.org",
+            phone="",
+            birth_date=None,
+            language="nb",
+            client="192.0.2.1",
         )
-    assert not Enrolment.objects.exists()
+    assert not Enrolment.objects.exists() and not SeatHold.objects.exists()
 
 
 def test_a_second_active_enrolment_that_gets_past_the_checks_is_refused_by_the_database_and_writes_nothing(

@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,9 +14,10 @@ from openpyxl import load_workbook
 from accounts.models import Role, User
 from audit.acting import Acting
 from audit.models import AccessEvent, AuditEvent
+from base import sms
 from courses.models import Run, Session
 from enrolment import links
-from enrolment.models import Attendance, Enrolment
+from enrolment.models import Attendance, Enrolment, SeatHold
 from enrolment.services import places
 from tests import factories
 from tests.html_forms import form_data
@@ -32,29 +34,65 @@ def run():
 
 def sign_up_anonymously(client, run, email, **extra):
     data = {"name": "Kari", "email": email, "phone": "", "birth_date": "1990-05-17", **extra}
-    return client.post(reverse("enrolment:sign_up", kwargs={"run_id": run.pk}), data)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("enrolment:sign_up", kwargs={"run_id": run.pk}), data)
 
 
-def test_a_person_without_an_account_signs_up_with_name_email_and_birth_date(
-    client, run, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = sign_up_anonymously(client, run, "kari@example.org")
-    assert response.status_code == 302
+def code_in(text: str) -> str:
+    return re.search(r"\b(\d{6})\b", text).group(1)
+
+
+def sign_up_and_confirm(client, run, email, **extra):
+    """The form, then the code from the e-mail or text message, on the page the form led to: the confirmed place's
+    page (a redirect)."""
+    held = sign_up_anonymously(client, run, email, **extra)
+    assert held.status_code == 302 and "/pamelding/holdt/" in held.url, held
+    message = mail.outbox[-1].body if email else sms.LocmemBackend.outbox[-1].text
+    page = client.get(held.url)
+    token = re.search(r'name="t" value="([^"]+)"', page.text).group(1)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(held.url.split("?")[0], {"t": token, "code": code_in(message)})
+
+
+def test_a_person_without_an_account_signs_up_with_name_email_and_birth_date(client, run):
+    held = sign_up_anonymously(client, run, "kari@example.org")
+    assert held.status_code == 302
+    page = client.get(held.url).text
+    assert "Vi har holdt av plassen din" in page and "Vi har sendt en e-post til adressen du skrev" in page
+    assert not User.objects.filter(email="kari@example.org").exists()  # nobody is made before they confirm
+    message = mail.outbox[-1]
+    assert message.to == ["kari@example.org"] and "Bekreft plassen din" in message.subject
+    assert "/pamelding/holdt/" in message.body and code_in(message.body)
+    response = sign_up_and_confirm(client, run, "kari@example.org")  # the second click found the first hold
     enrolment = Enrolment.objects.get()
     assert response.url.startswith(reverse("enrolment:confirmation", kwargs={"public_id": enrolment.public_id}))
-    page = client.get(response.url).text
-    assert "Du er påmeldt!" in page and "logge inn med en kode" in page
+    assert "Du er påmeldt!" in client.get(response.url).text
     user = User.objects.get(email="kari@example.org")
     assert (user.first_name, user.birth_date) == ("Kari", dt.date(1990, 5, 17))
     assert not user.has_usable_password()
-    assert mail.outbox[-1].to == ["kari@example.org"]
+    assert mail.outbox[-1].to == ["kari@example.org"] and "Du er påmeldt" in mail.outbox[-1].subject
 
 
-def test_a_mobile_number_is_enough(client, run):
-    response = sign_up_anonymously(client, run, "", phone="912 34 567")
+def test_the_link_in_the_e_mail_confirms_too_and_works_once(client, run):
+    sign_up_anonymously(client, run, "kari@example.org")
+    link = re.search(r"http://\S+/bekreft/\?t=\S+", mail.outbox[-1].body).group(0).split("8000", 1)[1]
+    other_browser = client.__class__()
+    page = other_browser.get(link)
+    assert page.status_code == 200 and "Trykk på knappen, så er plassen din." in page.text
+    assert not Enrolment.objects.exists()  # opening the link changes nothing
+    token = re.search(r'name="t" value="([^"]+)"', page.text).group(1)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = other_browser.post(link.split("?")[0], {"t": token})
+    assert response.status_code == 302 and Enrolment.objects.get().status == Status.CONFIRMED
+    again = other_browser.get(link)
+    assert again.status_code == 410 and "Lenken er brukt" in again.text
+
+
+def test_a_mobile_number_is_enough(client, run, text_messages):
+    response = sign_up_and_confirm(client, run, "", phone="912 34 567")
     assert response.status_code == 302
     assert Enrolment.objects.get().person.phone == "+4791234567"
+    assert text_messages[0].to == "+4791234567" and "Koden din er" in text_messages[0].text
 
 
 def test_without_email_or_mobile_the_form_asks_kindly_and_keeps_what_was_typed(client, run):
@@ -81,65 +119,39 @@ def test_a_full_run_keeps_nothing_of_someone_who_did_not_get_a_seat(client, run)
     assert not AuditEvent.objects.filter(action="account.created").exists()
 
 
-def test_a_second_click_finds_the_person_the_first_click_made_and_changes_nothing(client, run):
-    assert sign_up_anonymously(client, run, "Kari@Example.org").status_code == 302
-    again = sign_up_anonymously(client, run, "kari@example.org")
-    assert again.status_code == 200 and "Logg inn for å melde deg på" in again.text
-    assert User.objects.filter(email="kari@example.org").count() == 1
-    assert Enrolment.objects.count() == 1
-
-
-def test_a_form_without_an_account_tells_nothing_about_someone_we_know_and_changes_nothing(client, run):
-    """Typing someone else's address must not show whether they are on the course, their age or how many
-    courses they take, nor sign them up or change their account: the answer is the same sign-in page."""
-    on_the_run = person("paa@example.org", birth_date=dt.date(1990, 1, 1))
-    places.sign_up(run_id=run.pk, person=on_the_run, acting=Acting.citizen(on_the_run))
-    too_young = person("ung@example.org", birth_date=timezone.localdate() - dt.timedelta(days=365 * 15))
-    without_birth_date = person("kjent@example.org", name="Kjent")
-    only_mobile = factories.person(email="mobil-4791234567@mobil.invalid", phone="+4791234567")
-    before = (Enrolment.objects.count(), AuditEvent.objects.count())
-    answers = [
-        sign_up_anonymously(client, run, "PAA@example.org"),
-        sign_up_anonymously(client, run, "ung@example.org"),
-        sign_up_anonymously(client, run, "kjent@example.org"),
-        sign_up_anonymously(client, run, "", phone="912 34 567"),
-    ]
-    assert {answer.status_code for answer in answers} == {200}
-    assert len({answer.content for answer in answers}) == 1, "every known address gets the very same page"
-    page = answers[0].text
-    assert "Logg inn for å melde deg på" in page
-    assert "/konto/login/code/?next=/pamelding/" in page
-    form_page = client.get(reverse("enrolment:sign_up", kwargs={"run_id": run.pk})).text
-    assert "Har du meldt deg på hos oss før?" in form_page  # the form says so before anyone types
-    assert (Enrolment.objects.count(), AuditEvent.objects.count()) == before
-    without_birth_date.refresh_from_db()
-    assert without_birth_date.birth_date is None
-    assert {too_young.pk, only_mobile.pk} <= set(User.objects.values_list("pk", flat=True))
+def test_a_second_click_holds_nothing_more_and_sends_nothing_more(client, run):
+    first, again = (
+        sign_up_anonymously(client, run, "Kari@Example.org"),
+        sign_up_anonymously(client, run, "kari@example.org"),
+    )
+    assert first.url.split("?")[0] == again.url.split("?")[0]
+    assert SeatHold.objects.count() == 1 and len(mail.outbox) == 1
 
 
 def test_the_sign_up_page_and_form_need_few_queries(client, run, django_assert_num_queries):
     url = reverse("enrolment:sign_up", kwargs={"run_id": run.pk})
+    data = {"name": "Kari", "phone": "", "birth_date": "1990-05-17"}
     with django_assert_num_queries(2):  # the run with its offer, provider and semester; its seats
         assert client.get(url).status_code == 200
-    # In one transaction: lock the person's address and the run (read with all the pages need of it), look the
-    # person up, count the seats, create the person (user, e-mail address, audit row), the enrolment and its
-    # audit row. (Inside the test's own transaction, the sign-up's transaction is a savepoint.)
-    with django_assert_num_queries(11):
-        assert sign_up_anonymously(client, run, "first@example.org").status_code == 302
-    # Full: lock the address and the run, look the person up, count the seats; nothing is written (and the
+    # In one transaction: the client's lock, the run (read with what the pages need of it), an open hold for the
+    # same address, the seats, the client's holds this hour, the hold and its audit row. Nobody is looked up.
+    # (Inside the test's own transaction, the sign-up's transaction is a savepoint.)
+    with django_assert_num_queries(9):
+        assert client.post(url, {**data, "email": "first@example.org"}).status_code == 302
+    # Full: the client's lock and the run, an open hold for the address, the seats; nothing is written (and the
     # savepoint is rolled back and released). The page is drawn from the run read under the lock.
     with django_assert_num_queries(7):
-        assert sign_up_anonymously(client, run, "second@example.org").status_code == 200
+        assert client.post(url, {**data, "email": "second@example.org"}).status_code == 200
 
 
 def test_a_full_run_offers_the_waiting_list_without_losing_the_form(client, run):
-    sign_up_anonymously(client, run, "first@example.org")
+    sign_up_and_confirm(client, run, "first@example.org")
     client.session.flush()
     response = sign_up_anonymously(client, run, "second@example.org")
     assert response.status_code == 200
     assert "Sett meg på ventelisten" in response.text
     assert 'value="second@example.org"' in response.text
-    response = sign_up_anonymously(client, run, "second@example.org", waiting_list="on")
+    response = sign_up_and_confirm(client, run, "second@example.org", waiting_list="on")
     enrolment = Enrolment.objects.get(person__email="second@example.org")
     assert enrolment.status == Status.WAITLISTED
     assert "nummer 1 av 1" in client.get(response.url).text
@@ -161,8 +173,10 @@ def test_when_the_last_seat_goes_meanwhile_one_press_joins_the_waiting_list_with
         "birth_date": "1990-05-17",
         "wants_reminders": "True",
         "waiting_list": "on",
+        "homepage": "",
     }
-    response = client.post(reverse("enrolment:sign_up", kwargs={"run_id": run.pk}), carried)
+    carried.pop("email")
+    response = sign_up_and_confirm(client, run, "late@example.org", **carried)
     assert response.status_code == 302
     waiting = Enrolment.objects.select_related("person").get(person__email="late@example.org")
     assert waiting.status == Status.WAITLISTED
@@ -181,7 +195,7 @@ def test_a_signed_in_citizen_only_confirms(client, run):
 
 
 def test_the_email_link_cancels_without_signing_in_after_a_confirmation(client, run):
-    sign_up_anonymously(client, run, "kari@example.org")
+    sign_up_and_confirm(client, run, "kari@example.org")
     enrolment = Enrolment.objects.get()
     other_browser = client.__class__()
     url = links.action_url(enrolment, "cancel").split("8000", 1)[1]
@@ -195,7 +209,7 @@ def test_the_email_link_cancels_without_signing_in_after_a_confirmation(client, 
 
 
 def test_a_link_for_one_action_or_enrolment_does_not_work_for_another(client, run):
-    sign_up_anonymously(client, run, "kari@example.org")
+    sign_up_and_confirm(client, run, "kari@example.org")
     enrolment = Enrolment.objects.get()
     stranger = client.__class__()
     accept_token = links.token_for(enrolment, "accept")
@@ -208,7 +222,7 @@ def test_a_link_for_one_action_or_enrolment_does_not_work_for_another(client, ru
 
 
 def test_a_link_stops_working_when_it_expires(client, run, monkeypatch):
-    sign_up_anonymously(client, run, "kari@example.org")
+    sign_up_and_confirm(client, run, "kari@example.org")
     enrolment = Enrolment.objects.get()
     url = links.action_url(enrolment, "cancel").split("8000", 1)[1]
     stranger = client.__class__()
@@ -435,7 +449,7 @@ def test_a_full_runs_form_joins_the_waiting_list_with_one_press(client, run):
     factories.confirmed(run, 1)
     page = client.get(reverse("enrolment:sign_up", kwargs={"run_id": run.pk})).text
     hidden = re.search(r'<input type="hidden" name="waiting_list" value="([^"]*)"', page).group(1)
-    response = sign_up_anonymously(client, run, "w@example.org", waiting_list=hidden)
+    response = sign_up_and_confirm(client, run, "w@example.org", waiting_list=hidden)
     assert response.status_code == 302
     assert Enrolment.objects.get(person__email="w@example.org").status == Status.WAITLISTED
 
@@ -507,7 +521,7 @@ def test_a_sign_up_posted_without_the_birth_date_an_age_limit_needs_asks_for_it_
 def test_a_birth_date_is_not_kept_where_no_age_limit_needs_it(client):
     run = factories.run(offer=factories.offer(title="Åpen kafé", min_age=None, max_age=None), capacity=3)
     assert 'name="birth_date"' not in _page(client, run).text
-    assert sign_up_anonymously(client, run, "kari@example.org").status_code == 302  # a birth date posted anyway
+    assert sign_up_and_confirm(client, run, "kari@example.org").status_code == 302  # a birth date posted anyway
     assert User.objects.get(email="kari@example.org").birth_date is None
 
 
@@ -534,7 +548,7 @@ def test_reminders_are_turned_on_and_off_from_min_side_and_leave_an_audit_row(cl
 
 
 def test_reminders_can_be_turned_on_from_the_confirmation_link_without_an_account(client, run):
-    response = sign_up_anonymously(client, run, "kari@example.org")
+    response = sign_up_and_confirm(client, run, "kari@example.org")
     confirmation = client.get(response.url).text
     assert "Ja, send meg påminnelser" in confirmation
     token = re.search(r'name="t" value="([^"]+)"', confirmation).group(1)
@@ -550,7 +564,7 @@ def test_reminders_can_be_turned_on_from_the_confirmation_link_without_an_accoun
 
 
 def test_someone_signed_up_with_a_mobile_number_only_is_not_offered_e_mail_reminders(client, run):
-    response = sign_up_anonymously(client, run, "", phone="912 34 567")
+    response = sign_up_and_confirm(client, run, "", phone="912 34 567")
     assert "påminnelse" not in client.get(response.url).text.split("<main", 1)[1]
 
 
