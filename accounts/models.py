@@ -92,6 +92,16 @@ class User(AbstractUser):
         an erased account (accounts.services), whose ".invalid" domain can receive nothing."""
         return "" if self.email.endswith(".invalid") else self.email
 
+    @property
+    def reminder_channel(self) -> str:
+        """How reminders reach this person: "sms" where they asked for text messages or gave only a mobile number,
+        "email" otherwise, "" where neither can (an erased account)."""
+        if self.anonymised_at:
+            return ""
+        if self.phone and (self.contact_preference == self.ContactPreference.SMS or not self.contact_email):
+            return "sms"
+        return "email" if self.contact_email else ""
+
 
 class ServiceUnit(models.Model):
     """Where health workers work, e.g. "Psykisk helse- og rustjenesten, Bydel Grorud"."""

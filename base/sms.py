@@ -19,6 +19,8 @@ import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.module_loading import import_string
 
 
@@ -30,6 +32,14 @@ class TextMessage:
 
 def send(*, to: str, text: str) -> None:
     import_string(settings.SMS_BACKEND)().send(TextMessage(to=to, text=text))
+
+
+def send_template(*, template: str, to: str, language: str, context: dict) -> None:
+    """A message drawn from ``<template>.txt`` in the reader's language, on one line (as base.mail.send does for
+    e-mail)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        text = render_to_string(f"{template}.txt", {**context, "portal_name": settings.PORTAL_NAME})
+    send(to=to, text=" ".join(text.split()))
 
 
 class ConsoleBackend:

@@ -9,8 +9,7 @@ from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks import task
 
 from accounts.people import find_citizen
@@ -245,10 +244,7 @@ def send_hold_message(hold_id: int) -> None:
     if hold.channel == SeatHold.Channel.EMAIL:
         mail.send(template=f"enrolment/email/hold_{kind}", to=hold.email, language=hold.language, context=context)
     else:
-        with translation.override(hold.language or settings.LANGUAGE_CODE):
-            text = render_to_string(f"enrolment/sms/hold_{kind}.txt", {**context, "portal_name": settings.PORTAL_NAME})
-        text = " ".join(text.split())
-        sms.send(to=hold.phone, text=text)
+        sms.send_template(template=f"enrolment/sms/hold_{kind}", to=hold.phone, language=hold.language, context=context)
 
 
 def schedule_hold_expiry(hold_id: int, expires_at) -> None:
@@ -301,6 +297,13 @@ def send_session_reminder(enrolment_id: int, session_id: int) -> None:
     if enrolment is None or enrolment.status != Enrolment.Status.CONFIRMED or session is None:
         _skip("session_reminder", enrolment_id)
         return
-    if not _reachable(enrolment.person):
-        return
-    _send(template="session_reminder", person=enrolment.person, context={**_context(enrolment), "session": session})
+    person, context = enrolment.person, {**_context(enrolment), "session": session}
+    if person.reminder_channel == "sms":
+        sms.send_template(
+            template="enrolment/sms/session_reminder",
+            to=person.phone,
+            language=person.preferred_language,
+            context=context,
+        )
+    elif person.reminder_channel == "email":
+        _send(template="session_reminder", person=person, context=context)

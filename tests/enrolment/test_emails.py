@@ -160,3 +160,23 @@ def test_a_session_reminder_for_someone_who_has_left_or_a_deleted_session_is_not
     assert failed_tasks == [] and mail.outbox == []
     tasks.send_session_reminder.enqueue(ola.pk, first.pk)
     assert [message.to for message in mail.outbox] == [["ola@example.org"]]
+
+
+def test_a_session_reminder_goes_by_text_message_to_whoever_asked_for_them_or_gave_only_a_mobile_number(
+    text_messages, failed_tasks
+):
+    from accounts.people import mobile_only_address
+    from enrolment import tasks
+
+    run = factories.run(offer=factories.offer(title="Mestringskurs"), capacity=3, sessions=1)
+    session = run.sessions.get()
+    by_email = sign_up(run, "kari@example.org", phone="+4791111111")
+    asked_for_sms = sign_up(run, "ola@example.org", phone="+4792222222", contact_preference="sms")
+    mobile_only = sign_up(run, mobile_only_address("+4793333333"), phone="+4793333333")
+    mail.outbox.clear()
+    for enrolment in (by_email, asked_for_sms, mobile_only):
+        tasks.send_session_reminder.enqueue(enrolment.pk, session.pk)
+    assert failed_tasks == []
+    assert [message.to for message in mail.outbox] == [["kari@example.org"]]
+    assert [message.to for message in text_messages] == ["+4792222222", "+4793333333"]
+    assert all(message.text.startswith("En påminnelse: Mestringskurs er ") for message in text_messages)

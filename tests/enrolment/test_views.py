@@ -563,9 +563,11 @@ def test_reminders_can_be_turned_on_from_the_confirmation_link_without_an_accoun
     assert enrolment.wants_reminders
 
 
-def test_someone_signed_up_with_a_mobile_number_only_is_not_offered_e_mail_reminders(client, run):
+def test_someone_signed_up_with_a_mobile_number_only_is_offered_reminders_by_text_message(client, run):
     response = sign_up_and_confirm(client, run, "", phone="912 34 567")
-    assert "påminnelse" not in client.get(response.url).text.split("<main", 1)[1]
+    page = client.get(response.url).text.split("<main", 1)[1]
+    assert "Vil du ha en påminnelse på SMS dagen før hver samling?" in page
+    assert "e-post dagen før" not in page
 
 
 def test_min_side_shows_each_course_s_next_session_and_calendar_file_in_the_same_number_of_queries(
