@@ -164,6 +164,15 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # allauth's default rate limits stay on (login, failed logins, codes, sign-up, password reset),
 # counted in the database cache that every process shares.
+# The limits per address count the client's address. Behind the municipality's proxy the connecting address is the
+# proxy's, so the proxies in front of the portal are named here: how many of them append to X-Forwarded-For
+# (TRUSTED_PROXY_COUNT), or the header one of them sets to the client's address (CLIENT_IP_HEADER, e.g. X-Real-IP).
+# Without them, the headers are ignored (anyone can send them). The one definition of a request's client address is
+# allauth's adapter: get_adapter().get_client_ip(request).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of proxies in front of the portal: 0 or more.")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip() or None
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
