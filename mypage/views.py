@@ -2,6 +2,7 @@
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -58,6 +59,8 @@ def delete_account(request):
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.delete_account(user=request.user)
+        # Deleting ended every session of the account, this one too: a fresh one carries the message.
+        logout(request)
         messages.success(request, _("Kontoen din er slettet. Du får en bekreftelse på e-post."))
         return redirect("home")
     return render(request, "mypage/delete_account.html", {"form": form})

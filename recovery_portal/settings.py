@@ -81,6 +81,7 @@ MIDDLEWARE = [
     # First, so what every other middleware logs (a refused Host header, say) carries the request's id too.
     "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "recovery_portal.middleware.PermissionsPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -248,6 +249,8 @@ PORTAL_NAME = os.environ.get("PORTAL_NAME", "Kurskatalogen")
 
 # Security. Cookies and HSTS are strict in production; local http keeps working.
 SESSION_COOKIE_HTTPONLY = True
+# Messages wait in the session, not in a cookie of their own: "Logget inn som <address>" must not travel readable.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -263,6 +266,50 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Permissions Policy ({feature: allowed origins}): the browser features a page of ours may use. Passkeys (allauth.mfa's
+# WebAuthn pages) are the only one in use; the powerful ones it does not use are off, for our pages and anything they
+# might embed. Only names Chromium knows: it warns about any other (tests/browser/test_headers.py).
+PERMISSIONS_POLICY = {
+    "publickey-credentials-create": ("self",),
+    "publickey-credentials-get": ("self",),
+    **dict.fromkeys(
+        [
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "clipboard-read",
+            "compute-pressure",
+            "digital-credentials-get",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "gamepad",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "identity-credentials-get",
+            "idle-detection",
+            "local-fonts",
+            "local-network-access",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "otp-credentials",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "speaker-selection",
+            "storage-access",
+            "usb",
+            "window-management",
+            "xr-spatial-tracking",
+        ],
+        (),
+    ),
+}
 
 # Content Security Policy: everything from our own origin, nothing inline but JSON-LD.
 CONTENT_SECURITY_POLICY = {
