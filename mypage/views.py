@@ -13,7 +13,7 @@ from accounts import access
 from enrolment import access as enrolment_access
 from enrolment.services.places import enrolments_of
 from mypage import services
-from mypage.export import personal_data
+from mypage.export import as_file, in_words, personal_data
 from mypage.forms import DeleteAccountForm
 
 
@@ -40,14 +40,15 @@ def my_page(request):
 @login_required
 @reauthentication_required
 def my_data(request):
-    return render(request, "mypage/my_data.html", {"data": personal_data(request.user)})
+    return render(request, "mypage/my_data.html", {"data": in_words(personal_data(request.user))})
 
 
 @never_cache
 @login_required
 @reauthentication_required
 def my_data_json(request):
-    response = JsonResponse(personal_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    data = as_file(personal_data(request.user))
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = 'attachment; filename="mine-data.json"'
     return response
 
