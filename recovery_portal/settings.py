@@ -175,6 +175,7 @@ if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of proxies in front of the portal: 0 or more.")
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip() or None
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_FORMS = {"add_webauthn": "accounts.forms.AddPasskeyForm", "edit_webauthn": "accounts.forms.EditPasskeyForm"}
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = os.environ.get("PORTAL_NAME", "Kurskatalogen")
@@ -200,7 +201,8 @@ LANGUAGES = [
     ("da", _("Dansk")),
     ("en", _("English")),
 ]
-# Our own strings, then nynorsk for django-allauth (which ships none).
+# Our own strings, then django-allauth in our words: all of it in nynorsk (allauth ships none), and in the other
+# three the texts we word more plainly than allauth. Both win over the apps' own catalogues.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 # Date fields are <input type="date"> and "datetime-local", whose value must be ISO 8601 in every language;
 # recovery_portal/formats/ puts the ISO formats first where Django's own locale does not (Danish). It also holds the

@@ -290,7 +290,7 @@ def test_the_signed_in_message_stays_in_the_session_not_in_a_cookie(client):
     response = client.post(reverse("account_login"), {"login": "ida@example.org", "password": PASSWORD})
     assert "messages" not in response.cookies
     page = client.get(response.url)
-    assert "Logget inn som ida@example.org" in page.text
+    assert "Du er logget inn som ida@example.org" in page.text
     assert "ida@example.org" not in "".join(morsel.value for morsel in page.cookies.values())
     assert "messages" not in client.cookies
 
