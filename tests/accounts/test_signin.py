@@ -89,6 +89,20 @@ def test_five_wrong_passwords_pause_password_sign_in_but_a_code_by_email_still_w
     assert client.get(reverse("mypage:my_page")).status_code == 200
 
 
+def test_staff_locked_out_of_their_password_get_in_by_code_and_their_second_factor(client):
+    coordinator = build_world().people["coordinator"]
+    secret = generate_totp_secret()
+    coordinator.authenticator_set.all().delete()
+    TOTP.activate(coordinator, secret)
+    for _ in range(6):
+        client.post(reverse("account_login"), {"login": coordinator.email, "password": "feil"})
+    response = client.post(reverse("account_request_login_code"), {"email": coordinator.email})
+    response = client.post(response.url, {"code": code_in(mail.outbox[-1])})
+    assert response.url == reverse("mfa_authenticate")  # the code replaces the password, not the second factor
+    code = f"{hotp_value(secret, next(yield_hotp_counters_from_time())):06d}"
+    assert client.post(response.url, {"code": code}).url == reverse("enrolment:dashboard")
+
+
 def test_the_way_round_a_paused_password_keeps_where_the_person_was_going(client):
     person("ida@example.org")
     login = reverse("account_login") + "?next=/min-side/profil/"
