@@ -28,6 +28,30 @@ def has_role(user, role: str) -> bool:
     return active_memberships(user).filter(role=role).exists()
 
 
+# Where someone lands after signing in, by their roles: the first of these they hold. Running courses comes first
+# (the day's sessions, attendance, seats offered and referrals waiting for an answer, all on "Kursene mine"), then
+# referring people (the health worker's referrals and their answers), then looking after the municipality's staff,
+# which is occasional work. Every other page of a role is one click away in the menu.
+LANDING_PAGES = [
+    (Role.COORDINATOR, "enrolment:dashboard"),
+    (Role.FACILITATOR, "enrolment:dashboard"),
+    (Role.HEALTH_WORKER, "referrals:list"),
+    (Role.MUNICIPALITY_ADMIN, "administration:staff_list"),
+]
+
+
+def landing_page(user) -> str:
+    """The name of the URL someone lands on after signing in (unless they were on their way somewhere): their own
+    work page for staff, Min side for everyone else."""
+    roles = set(active_memberships(user).values_list("role", flat=True))
+    for role, url_name in LANDING_PAGES:
+        if role in roles:
+            return url_name
+    if user.is_authenticated and user.is_superuser:
+        return "administration:staff_list"
+    return "mypage:my_page"
+
+
 def service_units_of(user) -> QuerySet[ServiceUnit]:
     ids = active_memberships(user).filter(role=Role.HEALTH_WORKER).values("service_unit_id")
     return ServiceUnit.objects.filter(pk__in=ids)

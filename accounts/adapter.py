@@ -1,18 +1,48 @@
 """Customising allauth through its adapters (never by subclassing its views)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import get_next_redirect_url
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django import forms
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from accounts import access
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
-        if access.is_staff_member(request.user) and access.is_municipality_admin(request.user):
-            return reverse("administration:staff_list")
-        return super().get_login_redirect_url(request)
+        return reverse(access.landing_page(request.user))
+
+    def pre_authenticate(self, request, **credentials):
+        """Too many wrong passwords for an address lock signing in with a password to it for a while (allauth's
+        ``login_failed`` limit), the right one included. Anyone can type anyone's address, so anyone could lock
+        anyone out: the refusal offers the way that still works, a code sent to the address."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError as error:
+            if error.code != "too_many_login_attempts":
+                raise
+            raise forms.ValidationError(self._password_paused_message(request), code=error.code) from error
+
+    @staticmethod
+    def _password_paused_message(request):
+        url = reverse("account_request_login_code")
+        next_url = get_next_redirect_url(request)
+        if next_url:
+            url = f"{url}?{urlencode({'next': next_url})}"
+        return format_html(
+            '{} <a class="ds-link" href="{}">{}</a>',
+            _(
+                "Det er skrevet feil passord for mange ganger. For å beskytte kontoen kan du ikke logge inn med "
+                "passord på noen minutter, men du kan logge inn med en kode vi sender på e-post."
+            ),
+            url,
+            _("Få en kode på e-post og logg inn"),
+        )
 
     def send_mail(self, template_prefix, email, context):
         context = {**context, "portal_name": settings.PORTAL_NAME}

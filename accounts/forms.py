@@ -1,6 +1,7 @@
 import datetime as dt
 
 import phonenumbers
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -99,3 +100,18 @@ class InvitationSignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class AddPasskeyForm(AddWebAuthnForm):
+    """allauth's form for adding a passkey, whose name field has no label of its own: Django made "Name" of it, in
+    English on every page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Navn")
+
+
+class EditPasskeyForm(EditWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Navn")

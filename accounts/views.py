@@ -1,3 +1,4 @@
+from allauth.account.internal.flows.reauthentication import reauthenticate_by_password
 from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,6 +47,10 @@ def invitation(request, token):
         except Refusal as refusal:
             messages.error(request, refusal.message)
             return redirect("account_login")
-        # allauth's own login flow records the sign-in, so setting up the second factor needs no new password.
-        return perform_login(request, user, redirect_url=reverse("mfa_activate_totp"))
+        response = perform_login(request, user, redirect_url=reverse("mfa_activate_totp"))
+        if request.user.is_authenticated:
+            # The password was typed in this very request: as good as allauth's "confirm your password" step, so
+            # setting up the second factor next does not ask for it again (allauth counts only that step).
+            reauthenticate_by_password(request)
+        return response
     return render(request, "accounts/invitation_signup.html", {"invitation": invitation_, "form": form})

@@ -5,12 +5,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from accounts.models import ServiceUnit
 from audit.acting import ActingRole
 from audit.actions import Action
-from courses.models import Municipality, Provider, Run
-
-_ORGANISATIONS = {"provider": Provider, "service_unit": ServiceUnit, "run": Run, "municipality": Municipality}
+from courses.organisations import organisation_names
 
 
 @dataclass(frozen=True)
@@ -29,7 +26,7 @@ def log_rows(events, *, staff) -> list[LogRow]:
     events = list(events)
     people = {event.actor_id for event in events} | {event.subject_id for event in events}
     named = set(staff.filter(pk__in=people - {None}).values_list("pk", flat=True))
-    organisations = _organisation_names(event.acting_organisation for event in events)
+    organisations = organisation_names(event.acting_organisation for event in events)
     rows = []
     for event in events:
         role = _label(ActingRole, event.acting_role)
@@ -53,20 +50,3 @@ def log_rows(events, *, staff) -> list[LogRow]:
 
 def _label(choices, value: str) -> str:
     return str(choices(value).label) if value in choices.values else value
-
-
-def _organisation_names(labels) -> dict[str, str]:
-    """{"provider:3": "MAS", ...} for the organisations named in the audit trail (audit.acting.organisation_label)."""
-    ids: dict[str, set[int]] = {}
-    for label in labels:
-        kind, _sep, pk = label.partition(":")
-        if kind in _ORGANISATIONS and pk.isdigit():
-            ids.setdefault(kind, set()).add(int(pk))
-    names = {}
-    for kind, pks in ids.items():
-        model = _ORGANISATIONS[kind]
-        rows = model.objects.filter(pk__in=pks)
-        if model is Run:
-            rows = rows.select_related("offer", "semester")
-        names.update({f"{kind}:{row.pk}": str(row) for row in rows})
-    return names

@@ -2,6 +2,7 @@
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from accounts import access
 from enrolment import access as enrolment_access
 from enrolment.services.places import enrolments_of
 from mypage import services
-from mypage.export import personal_data
+from mypage.export import as_file, in_words, personal_data
 from mypage.forms import DeleteAccountForm
 
 
@@ -39,14 +40,15 @@ def my_page(request):
 @login_required
 @reauthentication_required
 def my_data(request):
-    return render(request, "mypage/my_data.html", {"data": personal_data(request.user)})
+    return render(request, "mypage/my_data.html", {"data": in_words(personal_data(request.user))})
 
 
 @never_cache
 @login_required
 @reauthentication_required
 def my_data_json(request):
-    response = JsonResponse(personal_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    data = as_file(personal_data(request.user))
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = 'attachment; filename="mine-data.json"'
     return response
 
@@ -58,6 +60,8 @@ def delete_account(request):
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.delete_account(user=request.user)
+        # Deleting ended every session of the account, this one too: a fresh one carries the message.
+        logout(request)
         messages.success(request, _("Kontoen din er slettet. Du får en bekreftelse på e-post."))
         return redirect("home")
     return render(request, "mypage/delete_account.html", {"form": form})

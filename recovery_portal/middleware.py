@@ -1,5 +1,7 @@
 """Middleware of the portal as a whole."""
 
+from django.conf import settings
+
 from base.querydata import without_control_characters
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -21,3 +23,19 @@ class PostedFormsWithoutControlCharacters:
         if request.method == "POST" and request.content_type in _FORM_TYPES:
             request.POST = without_control_characters(request.POST)
         return self.get_response(request)
+
+
+class PermissionsPolicy:
+    """The Permissions-Policy header from ``settings.PERMISSIONS_POLICY`` ({feature: allowed origins}), on every
+    response that does not set its own; none turns the feature off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     # First, so what every other middleware logs (a refused Host header, say) carries the request's id too.
     "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "recovery_portal.middleware.PermissionsPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,7 +165,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # allauth's default rate limits stay on (login, failed logins, codes, sign-up, password reset),
 # counted in the database cache that every process shares.
+# The limits per address count the client's address. Behind the municipality's proxy the connecting address is the
+# proxy's, so the proxies in front of the portal are named here: how many of them append to X-Forwarded-For
+# (TRUSTED_PROXY_COUNT), or the header one of them sets to the client's address (CLIENT_IP_HEADER, e.g. X-Real-IP).
+# Without them, the headers are ignored (anyone can send them). The one definition of a request's client address is
+# allauth's adapter: get_adapter().get_client_ip(request).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of proxies in front of the portal: 0 or more.")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip() or None
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_FORMS = {"add_webauthn": "accounts.forms.AddPasskeyForm", "edit_webauthn": "accounts.forms.EditPasskeyForm"}
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = os.environ.get("PORTAL_NAME", "Kurskatalogen")
@@ -190,7 +201,8 @@ LANGUAGES = [
     ("da", _("Dansk")),
     ("en", _("English")),
 ]
-# Our own strings, then nynorsk for django-allauth (which ships none).
+# Our own strings, then django-allauth in our words: all of it in nynorsk (allauth ships none), and in the other
+# three the texts we word more plainly than allauth. Both win over the apps' own catalogues.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 # Date fields are <input type="date"> and "datetime-local", whose value must be ISO 8601 in every language;
 # recovery_portal/formats/ puts the ISO formats first where Django's own locale does not (Danish). It also holds the
@@ -251,6 +263,8 @@ PORTAL_NAME = os.environ.get("PORTAL_NAME", "Kurskatalogen")
 
 # Security. Cookies and HSTS are strict in production; local http keeps working.
 SESSION_COOKIE_HTTPONLY = True
+# Messages wait in the session, not in a cookie of their own: "Logget inn som <address>" must not travel readable.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -266,6 +280,50 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Permissions Policy ({feature: allowed origins}): the browser features a page of ours may use. Passkeys (allauth.mfa's
+# WebAuthn pages) are the only one in use; the powerful ones it does not use are off, for our pages and anything they
+# might embed. Only names Chromium knows: it warns about any other (tests/browser/test_headers.py).
+PERMISSIONS_POLICY = {
+    "publickey-credentials-create": ("self",),
+    "publickey-credentials-get": ("self",),
+    **dict.fromkeys(
+        [
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "clipboard-read",
+            "compute-pressure",
+            "digital-credentials-get",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "gamepad",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "identity-credentials-get",
+            "idle-detection",
+            "local-fonts",
+            "local-network-access",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "otp-credentials",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "speaker-selection",
+            "storage-access",
+            "usb",
+            "window-management",
+            "xr-spatial-tracking",
+        ],
+        (),
+    ),
+}
 
 # Content Security Policy: everything from our own origin, nothing inline but JSON-LD.
 CONTENT_SECURITY_POLICY = {

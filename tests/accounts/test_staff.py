@@ -54,6 +54,8 @@ def test_an_admin_invites_a_coordinator_who_creates_an_account(client, world, dj
     )
     assert response.status_code == 302
     assert response.url == reverse("mfa_activate_totp")
+    # Setting up the second factor does not ask for the password typed seconds ago.
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
     user = User.objects.get(email="ny.koordinator@example.org")
     assert Membership.objects.active().get(user=user).provider == world.provider
     assert user.emailaddress_set.get().verified

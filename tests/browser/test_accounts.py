@@ -48,7 +48,7 @@ def test_a_citizen_signs_up_verifies_the_email_by_code_and_later_signs_in_by_cod
     page.get_by_label("E-post").fill(email)
     page.get_by_label("Navn").fill("Kari")
     page.get_by_label("Passord", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("Passord (gjenta)").fill(NEW_PASSWORD)
+    page.get_by_label("Passord en gang til").fill(NEW_PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Registrer deg").click()
 
@@ -75,7 +75,7 @@ def test_a_citizen_signs_up_verifies_the_email_by_code_and_later_signs_in_by_cod
         page.get_by_role("link", name="Send meg en innloggingskode").click()
     page.get_by_label("E-post").fill(email)
     with page.expect_navigation():
-        page.get_by_role("button", name="Be om kode").click()
+        page.get_by_role("button", name="Send meg koden").click()
 
     expect(page).to_have_url(re.compile(r"/konto/login/code/confirm/$"))
     verification, sign_in_code = messages_to(email)  # the second e-mail carries the sign-in code

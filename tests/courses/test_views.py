@@ -352,3 +352,11 @@ def test_english_pages_and_refusals_write_the_day_before_the_month_without_a_ful
         with pytest.raises(EnrolmentRefusal) as refusal:
             places.sign_up(run_id=following.pk, person=newcomer, acting=Acting.citizen(newcomer))
         assert refusal.value.message.startswith(f"Until {kept}, ")
+
+
+def test_pages_turn_off_the_browser_features_the_portal_does_not_use(client):
+    policy = dict(item.strip().split("=", 1) for item in client.get(reverse("home"))["Permissions-Policy"].split(","))
+    for feature in ["camera", "microphone", "geolocation", "payment", "usb", "display-capture", "browsing-topics"]:
+        assert policy[feature] == "()", feature
+    # Passkeys (allauth's WebAuthn pages) stay on, for our own pages only.
+    assert policy["publickey-credentials-get"] == policy["publickey-credentials-create"] == "(self)"
