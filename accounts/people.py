@@ -64,24 +64,10 @@ def create_citizen(*, name: str, email: str, phone: str, birth_date, language: s
     return user
 
 
-@transaction.atomic(savepoint=False)
-def find_or_create_citizen(*, name: str, email: str, phone: str, birth_date, language: str) -> User:
-    """The person behind a form (a coordinator's, a referral's): matched by e-mail (or mobile), else created.
-
-    An existing account is never changed from such a form, except to add a missing birth date.
-    """
-    lock_person(email=email, phone=phone)
-    user = find_citizen(email=email, phone=phone)
-    if user is None:
-        return create_citizen(name=name, email=email, phone=phone, birth_date=birth_date, language=language)
-    if user.birth_date is None and birth_date:
-        add_missing_birth_date(user=user, birth_date=birth_date)
-    return user
-
-
 def add_missing_birth_date(*, user: User, birth_date) -> None:
-    """The one change a form about someone may make to their account (a coordinator's, a referral's, a sign-up
-    confirmed from the address): a birth date where there was none, for the age limits."""
+    """The one change a form about someone may make to their account (a coordinator's, a sign-up
+    confirmed from the address): a birth date where there was none, for the age limits. A referral changes no
+    account: it keeps what the health worker typed (referrals.models.Referral)."""
     user.birth_date = birth_date
     user.save(update_fields=["birth_date"])
     record_change(

@@ -22,7 +22,7 @@ class ReferralForm(forms.Form):
     birth_date = forms.DateField(
         label=_("Fødselsdato"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Brukes til å sjekke aldersgrensen og til å finne riktig person."),
+        help_text=_("Brukes til å sjekke aldersgrensen."),
     )
     email = forms.EmailField(label=_("E-post"), required=False)
     phone = forms.CharField(

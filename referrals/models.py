@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 NOTE_MAX_LENGTH = 300
@@ -80,6 +81,12 @@ class Referral(models.Model):
         related_name="referrals_about_me",
         verbose_name=_("personen"),
     )
+    # Who the referral is about, as the health worker typed it. Staff see these, never the account the address may
+    # belong to (``person``, the account the seat and the place are kept for, which only the person sees).
+    name = models.CharField(_("navn"), max_length=150, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    phone = models.CharField(_("mobilnummer"), max_length=20, blank=True)
+    birth_date = models.DateField(_("fødselsdato"), null=True, blank=True)
     referrer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made", verbose_name=_("henvist av")
     )
@@ -92,6 +99,9 @@ class Referral(models.Model):
     adaptation_needs = models.CharField(_("tilrettelegging"), max_length=NOTE_MAX_LENGTH, blank=True)
     note = models.CharField(_("kort notat"), max_length=NOTE_MAX_LENGTH, blank=True)
     share_progress = models.BooleanField(_("helsearbeideren får se om jeg har startet og fullført"), default=True)
+    # Until when the health worker was told a seat is held: from the run's free seats when the referral was sent, not
+    # from whether the person's own circumstances let the hold be made (the provider sees that when they answer).
+    seat_held_until = models.DateTimeField(_("plass holdt av til"), null=True, blank=True)
     enrolment = models.OneToOneField(
         "enrolment.Enrolment",
         on_delete=models.SET_NULL,
@@ -145,6 +155,13 @@ class Referral(models.Model):
     def referrer_sees_status(self) -> bool:
         """The referrer sees how it went (PROGRESS_STATUSES) only if the person agreed to share that."""
         return self.share_progress or self.status not in self.PROGRESS_STATUSES
+
+    @property
+    def seat_held_for_referrer(self):
+        """Until when the referrer sees a seat held: while the referral is open and the time has not passed."""
+        if self.is_open and self.seat_held_until and self.seat_held_until > timezone.now():
+            return self.seat_held_until
+        return None
 
     @property
     def status_for_referrer(self) -> str:

@@ -7,18 +7,19 @@ import datetime as dt
 import statistics
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.people import find_or_create_citizen, lock_person
+from accounts.people import create_citizen, find_citizen, lock_person
 from audit.acting import Acting
 from audit.actions import Action, Read
 from audit.services import record_access, record_change
 from base.refusals import Refusal
 from courses.models import Run
 from enrolment import eligibility
-from enrolment.refusals import EnrolmentRefusal
+from enrolment.refusals import EnrolmentRefusal, RunFull
 from enrolment.seats import OPEN_TO_WALK_INS, with_seats
 from enrolment.services import places
 from referrals import tasks
@@ -57,7 +58,14 @@ def refer(
     language: str = "nb",
     now=None,
 ) -> tuple[Referral, bool]:
-    """Send a referral. Returns the referral and whether a seat is being held."""
+    """Send a referral. Returns the referral and whether the health worker is told a seat is held.
+
+    Nothing the worker hears depends on what the portal knows of the address they typed: the referral shows what
+    they typed; the person's account (found by the address, or made from what was typed) is never changed, and is
+    only seen by the person, in their inbox and on their own page, where they confirm the referral. The duplicate
+    check covers the unit's own referrals, by the typed address; and the worker is told a seat is held when the run
+    had one free, whether or not the person's own circumstances (a place on the run already, the provider's limit)
+    let the hold be made: the provider sees those when they answer, as staff."""
     now = now or timezone.now()
     if not consent_method or consent_given_at is None:
         raise Refusal(_("En henvisning trenger personens samtykke: hvordan og når det ble gitt."), code="consent")
@@ -67,13 +75,24 @@ def refer(
         raise Refusal(_("Gjennomføringen hører ikke til dette tilbudet."), code="run")
     # The rules of the offer and the run, with the birth date the worker typed: worded for the worker, at once.
     eligibility.check_referral(offer=offer, run=run, birth_date=birth_date, now=now)
-    person = find_or_create_citizen(name=name, email=email, phone=phone, birth_date=birth_date, language=language)
-    if Referral.objects.open().filter(person=person, offer=offer).exists():
-        raise Refusal(_("Personen har allerede en åpen henvisning til dette tilbudet."), code="duplicate")
+    email = email.strip().lower()
+    lock_person(email=email, phone=phone)  # two referrals for one address are checked one after the other
+    same_address = Q(email__iexact=email) if email else Q(phone=phone)
+    if Referral.objects.open().filter(same_address, service_unit=service_unit, offer=offer).exists():
+        raise Refusal(
+            _("Dere har allerede sendt en henvisning for denne personen til dette tilbudet."), code="duplicate"
+        )
+    person = find_citizen(email=email, phone=phone) or create_citizen(
+        name=name, email=email, phone=phone, birth_date=birth_date, language=language
+    )
     referral = Referral.objects.create(
         offer=offer,
         run=run,
         person=person,
+        name=name.strip(),
+        email=email,
+        phone=phone,
+        birth_date=birth_date,
         referrer=referrer,
         service_unit=service_unit,
         consent_method=consent_method,
@@ -83,20 +102,21 @@ def refer(
     )
     acting = acting_worker(referral)
     record(referral, Action.REFERRAL_SENT, acting, offer=offer.pk, run=run.pk if run else None, consent=consent_method)
-    held = False
     if hold_seat and run is not None:
         until = now + dt.timedelta(days=offer.provider.referral_hold_days)
         try:
             with transaction.atomic():
                 referral.enrolment = places.hold_seat(run_id=run.pk, person=person, until=until, acting=acting, now=now)
-        except EnrolmentRefusal:
-            held = False
+        except RunFull:
+            pass
+        except EnrolmentRefusal:  # about the person, not the run: the worker hears what they would of anyone
+            referral.seat_held_until = until
         else:
-            referral.save(update_fields=["enrolment"])
-            held = True
+            referral.seat_held_until = until
+        referral.save(update_fields=["enrolment", "seat_held_until"])
     tasks.tell_after_commit(referral, "new_for_person")
     tasks.tell_after_commit(referral, "new_for_provider")
-    return referral, held
+    return referral, referral.seat_held_until is not None
 
 
 def log_read(*, referral, acting: Acting, action: Read = Read.REFERRAL_VIEWED, reason: str = "") -> None:
@@ -309,14 +329,22 @@ def erase_expired(*, now=None) -> int:
             continue
         person = referral.person
         referral.person = None
-        referral.note = ""
-        referral.adaptation_needs = ""
+        _erase_typed(referral)
         referral.decline_text = ""
         referral.erased_at = now
-        referral.save(update_fields=["person", "note", "adaptation_needs", "decline_text", "erased_at"])
+        referral.save(update_fields=["person", *TYPED, "decline_text", "erased_at"])
         record_change(acting=Acting.system(), action=Action.REFERRAL_ERASED, subject=person, obj=referral)
         erased += 1
     return erased
+
+
+# What a referral holds about the person, as typed: erased with the account, and after the retention time.
+TYPED = ("name", "email", "phone", "birth_date", "note", "adaptation_needs")
+
+
+def _erase_typed(referral) -> None:
+    for field in TYPED:
+        setattr(referral, field, None if field == "birth_date" else "")
 
 
 def usual_response_days(provider) -> int | None:
@@ -339,13 +367,13 @@ def withdraw_all_for_person(*, person) -> int:
     are given up with the person's others by enrolment.services.places.cancel_all_for_person, which locks the
     runs (mypage.services.delete_account calls it next)."""
     count = 0
-    referrals = Referral.objects.select_for_update().filter(person=person).exclude(status=Status.WITHDRAWN)
-    for referral in referrals.order_by("pk"):
+    for referral in Referral.objects.select_for_update().filter(person=person).order_by("pk"):
+        withdrawn_before = referral.status == Status.WITHDRAWN
         referral.status = Status.WITHDRAWN if referral.is_open else referral.status
-        referral.note = ""
-        referral.adaptation_needs = ""
+        _erase_typed(referral)
         referral.closed_at = referral.closed_at or timezone.now()
-        referral.save(update_fields=["status", "note", "adaptation_needs", "closed_at"])
-        record(referral, Action.REFERRAL_WITHDRAWN, Acting.citizen(referral.person), reason="account_deleted")
-        count += 1
+        referral.save(update_fields=["status", *TYPED, "closed_at"])
+        if not withdrawn_before:
+            record(referral, Action.REFERRAL_WITHDRAWN, Acting.citizen(referral.person), reason="account_deleted")
+            count += 1
     return count

@@ -24,20 +24,30 @@ NAME = "Ingeborg Quorvald"
 EMAIL = "ingeborg.quorvald@example.org"
 PHONE = "+4791357924"
 BIRTH_DATE = dt.date(1971, 4, 13)
+# What the health worker typed into the referral: another name, address and number than her account's.
+TYPED_NAME = "Someone Typedname"
+TYPED_EMAIL = "someone.typed@example.org"
+TYPED_PHONE = "+4791122334"
+TYPED_BIRTH_DATE = dt.date(1972, 6, 21)
 NOTE = "Liker-veving-4711"
 ADAPTATION = "Trinnfri-inngang-0815"
 
 # Who may see each of the person's values. She (the citizen) sees all her own; the health worker who referred her
-# sees what they wrote; her run's coordinator and facilitator see who takes part and how to reach them; the
-# coordinator sees the referral while it is open. Nobody else: not another citizen, a worker in another unit, the
-# other provider's coordinator, nor the municipality admin (dates and statuses only, unless they break the glass).
-SEES_WHO = {"citizen", "health_worker", "coordinator", "facilitator", "superuser"}
+# sees what they wrote, never what her account says; her run's coordinator and facilitator see who takes part and
+# how to reach them; the coordinator sees the referral while it is open. Nobody else: not another citizen, a worker
+# in another unit, the other provider's coordinator, nor the municipality admin (dates and statuses only, unless
+# they break the glass).
+SEES_WHO = {"citizen", "coordinator", "facilitator", "superuser"}
 SEES_REFERRAL = {"citizen", "health_worker", "coordinator"}
 ALLOWED = {
     "name": SEES_WHO,
     "e-mail": SEES_WHO,
     "mobile": SEES_WHO,
-    "birth date": SEES_REFERRAL,
+    "birth date": {"citizen", "coordinator"},
+    "typed name": SEES_REFERRAL,
+    "typed e-mail": SEES_REFERRAL,
+    "typed mobile": SEES_REFERRAL,
+    "typed birth date": SEES_REFERRAL,
     "note": SEES_REFERRAL,
     "adaptation needs": SEES_REFERRAL,
 }
@@ -69,7 +79,14 @@ def ingeborg(world):
     person.email = EMAIL
     person.save()
     person.emailaddress_set.update(email=EMAIL)
-    Referral.objects.filter(pk=world.referral.pk).update(note=NOTE, adaptation_needs=ADAPTATION)
+    Referral.objects.filter(pk=world.referral.pk).update(
+        name=TYPED_NAME,
+        email=TYPED_EMAIL,
+        phone=TYPED_PHONE,
+        birth_date=TYPED_BIRTH_DATE,
+        note=NOTE,
+        adaptation_needs=ADAPTATION,
+    )
     return person
 
 
@@ -79,6 +96,10 @@ def secrets() -> dict[str, list[str]]:
         "e-mail": [EMAIL],
         "mobile": [PHONE, "913 57 924", "91357924"],
         "birth date": written(BIRTH_DATE),
+        "typed name": [TYPED_NAME],
+        "typed e-mail": [TYPED_EMAIL],
+        "typed mobile": [TYPED_PHONE, "911 22 334", "91122334"],
+        "typed birth date": written(TYPED_BIRTH_DATE),
         "note": [NOTE],
         "adaptation needs": [ADAPTATION],
     }

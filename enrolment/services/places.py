@@ -208,13 +208,14 @@ def move(*, enrolment_id: int, to_run_id: int, acting: Acting, now=None) -> Enro
 
 
 def hold_seat(*, run_id: int, person, until, acting: Acting, now=None) -> Enrolment:
-    """Hold a seat for a referred person until a deadline. Raises RunFull if there is none to hold."""
+    """Hold a seat for a referred person until a deadline. Raises RunFull if there is none to hold, before any rule
+    about the person is asked (the referral tells the health worker the one, never the other)."""
     now = now or timezone.now()
     lock_person(user=person)
     run = locks.lock_run(run_id)
-    eligibility.check(run, person, source=Source.REFERRAL, now=now)
     if not count_seats(run, now=now).open_to_walk_ins:
         raise RunFull()
+    eligibility.check(run, person, source=Source.REFERRAL, now=now)
     return changes.create(
         run,
         person,

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, ServiceUnit, User
 from audit.acting import Acting
 from audit.models import AccessEvent, AuditEvent
 from base.refusals import Refusal
@@ -18,7 +18,7 @@ from referrals import access, services
 from referrals.models import Referral
 from referrals.views import _timeline
 from tests import factories
-from tests.people import person
+from tests.people import member, person
 
 pytestmark = pytest.mark.django_db
 Status = Referral.Status
@@ -60,6 +60,51 @@ def test_the_same_person_is_never_duplicated(refer):
     existing = person("ola@example.org", name="Ola")
     referral, _held = refer()
     assert referral.person == existing
+
+
+def test_a_referral_keeps_what_the_worker_typed_and_never_changes_the_account_the_address_belongs_to(refer):
+    kari = person("kari@example.org", name="Kari Konto", phone="+4790000000")
+    referral, _held = refer(name="Someone Else", email=" Kari@Example.org ", phone="+4791111111")
+    assert (referral.name, referral.email, referral.phone, referral.birth_date) == (
+        "Someone Else",
+        "kari@example.org",
+        "+4791111111",
+        dt.date(1980, 5, 17),
+    )
+    assert referral.person == kari  # kept for the seat and the place; only Kari sees it, on her own page
+    kari.refresh_from_db()
+    assert (kari.first_name, kari.phone, kari.birth_date) == ("Kari Konto", "+4790000000", None)
+
+
+def test_the_duplicate_check_covers_the_unit_s_own_referrals_by_the_typed_address_only(refer, run):
+    """A unit is told it already sent one; another unit's open referral for the same address says nothing, since
+    saying so would tell the worker that someone else has referred this person."""
+    refer(email="ola@example.org")
+    with pytest.raises(Refusal) as refused:
+        refer(email="OLA@example.org", name="Ola Nordmann")
+    assert refused.value.code == "duplicate"
+    other_unit = ServiceUnit.objects.create(name="Bydel Alna", slug="alna", municipality=run.offer.municipality)
+    colleague = person("annen@example.org")
+    member(colleague, Role.HEALTH_WORKER, other_unit)
+    second, _held = refer(email="ola@example.org", referrer=colleague, service_unit=other_unit)
+    assert Referral.objects.open().filter(person=second.person).count() == 2
+
+
+@pytest.mark.parametrize("who", ["new", "has_an_account", "already_on_the_run"])
+def test_the_worker_hears_a_seat_is_held_whatever_the_portal_knows_of_the_address(refer, run, who):
+    if who != "new":
+        known = person("ola@example.org", name="Ola Kjent", birth_date=dt.date(1980, 5, 17))
+    if who == "already_on_the_run":
+        places.sign_up(run_id=run.pk, person=known, acting=Acting.citizen(known))
+    referral, held = refer(hold_seat=True)
+    assert held and referral.seat_held_for_referrer == referral.seat_held_until
+    assert (referral.enrolment is not None) == (who != "already_on_the_run")  # what the provider sees
+
+
+def test_the_worker_hears_no_seat_is_held_only_when_the_run_has_none_free(refer, run):
+    factories.confirmed(run, 2)
+    referral, held = refer(hold_seat=True)
+    assert not held and referral.seat_held_until is None and referral.enrolment is None
 
 
 @pytest.mark.parametrize("hold_seat", [True, False], ids=["held_seat", "free_seat"])
@@ -150,6 +195,7 @@ def test_retention_erases_exactly_what_is_due(refer, coordinator, run):
     assert services.erase_expired() == 1
     old.refresh_from_db(), young.refresh_from_db(), open_one.refresh_from_db()
     assert old.person is None and old.note == "" and old.decline_text == "" and old.erased_at
+    assert (old.name, old.email, old.phone, old.birth_date) == ("", "", "", None)
     assert young.person is not None and young.note == "ny"
     assert open_one.note == "åpen"
     # counts for reports survive
@@ -444,6 +490,7 @@ def test_deleting_an_account_closes_a_referral_that_led_to_a_place_as_signed_off
     placed.refresh_from_db()
     assert placed.enrolment.status == Enrolment.Status.CANCELLED
     assert placed.status == Status.CANCELLED and placed.closed_at is not None
+    assert (placed.name, placed.email, placed.phone, placed.birth_date) == ("", "", "", None)
 
 
 def test_closed_places_are_erased_after_the_retention_time_like_other_closed_referrals(placed, run):

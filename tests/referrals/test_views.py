@@ -1,9 +1,12 @@
+import datetime as dt
 import re
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import Role
 from audit.models import AccessEvent
 from referrals.models import Referral
 from tests.people import person
@@ -175,3 +178,75 @@ def test_an_offer_one_applies_for_says_so_before_the_worker_types_anything(clien
     )
     page = client.get(reverse("referrals:refer", kwargs={"slug": run.offer.slug})).text
     assert "søker personen selv" in page and "<form" not in page.split("<main", 1)[1].split("</main>")[0]
+
+
+def _sent_and_shown_to_the_worker(client, worker, run, email):
+    """Refer "Someone Else" at the address, as the form does; the page the worker is taken to and their list, with
+    what differs from one referral to the next (its id, the form's token, the clock) blanked."""
+    data = {
+        "run": run.pk,
+        "name": "Someone Else",
+        "birth_date": "1980-05-17",
+        "email": email,
+        "phone": "",
+        "consent": "on",
+        "consent_method": "spoken",
+        "consent_given_at": "2026-11-20",
+        "hold_seat": "on",
+        "adaptation_needs": "",
+        "note": "",
+    }
+    client.force_login(worker)
+    response = client.post(reverse("referrals:refer", kwargs={"slug": run.offer.slug}), data, follow=True)
+    referral = Referral.objects.get(email=email, referrer=worker)
+    pages = [response.text, client.get(reverse("referrals:list")).text]
+    Referral.objects.filter(pk=referral.pk).delete()  # the next address meets the same run and list
+    referral.enrolment and referral.enrolment.delete()
+    blanked = [
+        re.sub(
+            r'name="csrfmiddlewaretoken" value="[^"]+"|<time datetime="[^"]+">[^<]+</time>',
+            "",
+            page.replace(str(referral.public_id), "ID"),
+        )
+        for page in pages
+    ]
+    return [page.replace(email, "ADDRESS") for page in blanked]
+
+
+def test_a_worker_sees_what_they_typed_and_the_same_pages_whoever_the_address_belongs_to(client, worker, run):
+    """An address with an account (another name, a place on the run already, an open referral from another unit)
+    answers exactly as an address the portal has never seen."""
+    from accounts.models import ServiceUnit
+    from audit.acting import Acting
+    from enrolment.services import places
+    from referrals import services
+    from tests.people import member
+
+    unknown = _sent_and_shown_to_the_worker(client, worker, run, "ny@example.org")
+    assert "Someone Else" in unknown[0] and "Someone Else" in unknown[1]
+
+    kari = person("kari@example.org", name="Kari Konto", birth_date=dt.date(1975, 1, 1))
+    assert _sent_and_shown_to_the_worker(client, worker, run, "kari@example.org") == unknown
+
+    places.sign_up(run_id=run.pk, person=kari, acting=Acting.citizen(kari))
+    assert _sent_and_shown_to_the_worker(client, worker, run, "kari@example.org") == unknown
+
+    other_unit = ServiceUnit.objects.create(name="Bydel Alna", slug="alna", municipality=run.offer.municipality)
+    colleague = person("annen@example.org")
+    member(colleague, Role.HEALTH_WORKER, other_unit)
+    services.refer(
+        referrer=colleague,
+        service_unit=other_unit,
+        offer=run.offer,
+        run=None,
+        name="Kari",
+        email="kari@example.org",
+        phone="",
+        birth_date=dt.date(1975, 1, 1),
+        consent_method="spoken",
+        consent_given_at=timezone.now(),
+        hold_seat=False,
+    )
+    assert _sent_and_shown_to_the_worker(client, worker, run, "kari@example.org") == unknown
+    kari.refresh_from_db()
+    assert kari.first_name == "Kari Konto" and kari.birth_date == dt.date(1975, 1, 1)
