@@ -24,8 +24,9 @@ REMINDER_LEAD = dt.timedelta(hours=24)
 
 
 def email_after_commit(enrolment: Enrolment, kind: str, *, had_seat: bool = False) -> None:
-    """The e-mail about what just happened to the enrolment, sent once the change is committed."""
-    transaction.on_commit(lambda: send_enrolment_email.enqueue(enrolment.pk, kind, had_seat))
+    """The e-mail about what just happened to the enrolment, queued in the change's transaction (committed with it,
+    or rolled back with it: base/tasks.py) and sent once the change is committed."""
+    send_enrolment_email.enqueue(enrolment.pk, kind, had_seat)
 
 
 def _send(*, template: str, person, context: dict, attachments=()) -> None:
@@ -180,7 +181,7 @@ def remind_offer(enrolment_id: int) -> None:
             return
         enrolment.offer_reminded_at = timezone.now()
         enrolment.save(update_fields=["offer_reminded_at"])
-        transaction.on_commit(lambda: send_enrolment_email.enqueue(enrolment_id, "offer_reminder"))
+        send_enrolment_email.enqueue(enrolment_id, "offer_reminder")
 
 
 @task()
@@ -224,9 +225,9 @@ def do_due_work(*, now) -> None:
         try:
             with transaction.atomic():
                 SessionReminder.objects.create(enrolment=enrolment, session=session)
+                send_session_reminder.enqueue(enrolment.pk, session.pk)
         except IntegrityError:
             continue
-        send_session_reminder.enqueue(enrolment.pk, session.pk)
 
 
 @mail.email_task
