@@ -54,9 +54,11 @@ def email_task(function=None, *, given_up=None):
     or its machine gone; base.worker), and a retry is a task of its own. The first task's id marks the chain: the
     mark (SentEmail) is inserted before the e-mail is drawn, in the transaction that sends it, and committed right
     after it went. A second run finds the mark and stops; one running at the same time waits on the uncommitted
-    mark until the first commits, then stops. What is left: if the worker dies, or the database goes away, after
-    the mail server took the e-mail and before the mark's commit (a few milliseconds), the mark is rolled back and
-    the e-mail is sent again on the next run. Twice in that rare case, never lost.
+    mark until the first commits, then stops. What is left: if the worker dies, or loses the database, while it
+    hands the e-mail to the mail server, or in the moment between the server's "accepted" and the mark's commit,
+    the mark is rolled back and the next run sends the e-mail again. Twice in that rare case (at most the one
+    e-mail each worker is sending at that moment), never lost. The function runs inside that transaction: it
+    reads, draws and sends, and calls no service (those own their transactions).
 
     ``given_up(*args)`` is called once the last try has failed."""
     if function is None:

@@ -185,13 +185,25 @@ def beat(worker_id: str) -> None:
 @transaction.atomic
 def put_back_orphans(*, lease: dt.timedelta, backend_name: str) -> None:
     """Put back in the queue every task still RUNNING under a worker that has been silent for a whole lease (or
-    has no heartbeat at all), and forget those workers."""
-    alive = set(WorkerHeartbeat.objects.filter(beat_at__gt=Now() - lease).values_list("worker_id", flat=True))
-    running = QueuedTask.objects.running().filter(backend_name=backend_name).select_for_update(skip_locked=True)
-    put_back(
-        [task for task in running if task.worker_ids[-1:] and task.worker_ids[-1] not in alive],
-        why=f"its worker has been silent for more than {lease.total_seconds():.0f} s",
-    )
+    has no heartbeat at all), and forget those workers. Only those tasks are locked, not the running ones."""
+
+    def abandoned(worker_ids, alive) -> bool:
+        return bool(worker_ids) and worker_ids[-1] not in alive
+
+    def alive():
+        return set(WorkerHeartbeat.objects.filter(beat_at__gt=Now() - lease).values_list("worker_id", flat=True))
+
+    running = QueuedTask.objects.running().filter(backend_name=backend_name)
+    seen_alive = alive()
+    orphans = [pk for pk, worker_ids in running.values_list("pk", "worker_ids") if abandoned(worker_ids, seen_alive)]
+    if orphans:
+        locked = list(running.filter(pk__in=orphans).select_for_update(skip_locked=True))
+        # Read again once they are locked: a worker that took one of them meanwhile had beaten before it did.
+        seen_alive = alive()
+        put_back(
+            [task for task in locked if abandoned(task.worker_ids, seen_alive)],
+            why=f"its worker has been silent for more than {lease.total_seconds():.0f} s",
+        )
     WorkerHeartbeat.objects.filter(beat_at__lte=Now() - lease).delete()
 
 

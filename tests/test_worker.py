@@ -231,12 +231,14 @@ def test_the_worker_outlives_a_database_restart_under_load_and_no_sign_up_goes_w
     own_database, worker, start, mails
 ):
     running = worker()
-    sign_ups = start("sign-ups", "40", support=True, output=subprocess.PIPE)
+    go_on = mails.parent / "go-on"
+    sign_ups = start("sign-ups", "40", support=True, output=subprocess.PIPE, TEST_GO_ON=str(go_on))
     assert sign_ups.stdout.readline().strip() == "ready"
-    answered = 0
-    while answered < 15:
-        answered += sign_ups.stdout.readline().strip() == "committed"
-    own_database.stop()  # with the worker busy sending the first confirmations
+    while sign_ups.stdout.readline().strip() != "half-way":
+        pass
+    wait_for(lambda: sent_emails(mails), seconds=30, what="the worker to send the first confirmations")
+    own_database.stop()
+    go_on.touch()  # the other half sign up while the database is away, and while it starts again
     time.sleep(1)
     own_database.start()
     rest, _ = sign_ups.communicate(timeout=60)

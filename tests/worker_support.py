@@ -5,7 +5,8 @@
   went out), or ``after-sending`` (the e-mail went out and its task's transaction committed).
 - ``python -m tests.worker_support goodbye ADDRESS``: queue one e-mail task, as the portal does.
 - ``python -m tests.worker_support sign-ups COUNT``: COUNT people sign up for a run, one after the other, through
-  the portal's service; through a database outage each tries again until it gets an answer.
+  the portal's service; through a database outage each tries again until it gets an answer. Half-way it waits
+  for the file $TEST_GO_ON.
 """
 
 import os
@@ -57,7 +58,7 @@ def goodbye(address: str) -> None:
 
 def sign_ups(count: int) -> None:
     """Prints "ready" once the run and the people are there, then a line for each sign-up: "committed" when its
-    answer came, "lost" for each try the database did not answer."""
+    answer came, "lost" for each try the database did not answer; and "half-way" before it waits."""
     from django.db import Error, connection
 
     from audit.acting import Acting
@@ -70,7 +71,11 @@ def sign_ups(count: int) -> None:
     run = factories.run(offer=factories.offer(), capacity=count)
     people = [person(f"deltaker{n}@example.org") for n in range(count)]
     print("ready", flush=True)
-    for someone in people:
+    for number, someone in enumerate(people):
+        if number == count // 2:
+            print("half-way", flush=True)
+            while not Path(os.environ["TEST_GO_ON"]).exists():
+                time.sleep(0.05)
         while True:
             try:
                 places.sign_up(run_id=run.pk, person=someone, acting=Acting.citizen(someone))
