@@ -43,6 +43,8 @@ class OwnServer:
         self.data_dir = folder / "pgdata"
         self.server = pgserver.get_server(self.data_dir, cleanup_mode="delete")
         self.socket_dir = str(self.server.get_postmaster_info().socket_dir)
+
+    def migrate(self) -> None:
         self.run_sql("CREATE DATABASE migrated")
         env = {**os.environ, "DATABASE_URL": self.url("migrated"), "DJANGO_SETTINGS_MODULE": "recovery_portal.settings"}
         subprocess.run([sys.executable, "-c", MIGRATE], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -106,6 +108,7 @@ def own_server():
     folder = temporary_folder()
     server = OwnServer(folder)
     try:
+        server.migrate()
         yield server
     finally:
         server.start()  # a test that failed while it was stopped
