@@ -2,15 +2,18 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django import forms
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts import access
+from base import mail
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -45,8 +48,18 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def send_mail(self, template_prefix, email, context):
-        context = {**context, "portal_name": settings.PORTAL_NAME}
-        super().send_mail(template_prefix, email, context)
+        """Drawn here, in the request's language and with its links, and sent by the worker: the request does not
+        wait for the mail server, and a failure is tried again (base.mail). The stored e-mail, with its code or
+        link, is deleted once sent."""
+        request = allauth_context.request
+        context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            **context,
+            "portal_name": settings.PORTAL_NAME,
+        }
+        mail.send_drawn_later(self.render_mail(template_prefix, email, context))
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

@@ -55,7 +55,7 @@ def invite_staff(*, by: User, email: str, role: str, organisation) -> Invitation
         detail={"role": role, "organisation": invitation.organisation_label},
     )
     language = translation.get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: tasks.send_invitation.enqueue(invitation.pk, language))
+    tasks.send_invitation.enqueue(invitation.pk, language)
     return invitation
 
 

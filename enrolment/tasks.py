@@ -25,8 +25,9 @@ REMINDER_LEAD = dt.timedelta(hours=24)
 
 
 def email_after_commit(enrolment: Enrolment, kind: str, *, had_seat: bool = False) -> None:
-    """The e-mail about what just happened to the enrolment, sent once the change is committed."""
-    transaction.on_commit(lambda: send_enrolment_email.enqueue(enrolment.pk, kind, had_seat))
+    """The e-mail about what just happened to the enrolment, queued in the change's transaction (committed with it,
+    or rolled back with it: base/tasks.py) and sent once the change is committed."""
+    send_enrolment_email.enqueue(enrolment.pk, kind, had_seat)
 
 
 def _send(*, template: str, person, context: dict, attachments=()) -> None:
@@ -181,7 +182,7 @@ def remind_offer(enrolment_id: int) -> None:
             return
         enrolment.offer_reminded_at = timezone.now()
         enrolment.save(update_fields=["offer_reminded_at"])
-        transaction.on_commit(lambda: send_enrolment_email.enqueue(enrolment_id, "offer_reminder"))
+        send_enrolment_email.enqueue(enrolment_id, "offer_reminder")
 
 
 @task()
@@ -217,8 +218,9 @@ def send_hold_message(hold_id: int) -> None:
     """The message to the address a sign-up without an account named: the one place that looks at whom the address
     belongs to, so the page the form led to says the same to everyone. A link and a code to confirm; to an e-mail
     address with an account, to sign in and confirm; to an address already on the run, that it is. The code is
-    made here, so it exists only in the message, never in a stored task; a new try makes a new one."""
-    from enrolment.services.holds import hash_code, new_code  # see expire_offer
+    drawn here from the server's secret (holds.code_for), so it is in the message and nowhere else, and a message
+    sent again carries the same one."""
+    from enrolment.services.holds import code_for, hash_code  # see expire_offer
 
     hold = SeatHold.objects.select_related("run__offer", "run__semester").filter(pk=hold_id).first()
     if hold is None or hold.status != SeatHold.Status.HELD:
@@ -239,7 +241,7 @@ def send_hold_message(hold_id: int) -> None:
         kind = "sign_in"
     else:
         kind = "confirm"
-        context["code"] = code = new_code()
+        context["code"] = code = code_for(hold)
         SeatHold.objects.filter(pk=hold.pk).update(code_hash=hash_code(hold, code))
     if hold.channel == SeatHold.Channel.EMAIL:
         mail.send(template=f"enrolment/email/hold_{kind}", to=hold.email, language=hold.language, context=context)
@@ -280,9 +282,9 @@ def do_due_work(*, now) -> None:
         try:
             with transaction.atomic():
                 SessionReminder.objects.create(enrolment=enrolment, session=session)
+                send_session_reminder.enqueue(enrolment.pk, session.pk)
         except IntegrityError:
             continue
-        send_session_reminder.enqueue(enrolment.pk, session.pk)
 
 
 @mail.email_task

@@ -25,4 +25,4 @@ def delete_account(*, user: User) -> None:
     withdraw_all_for_person(person=user)
     cancel_all_for_person(person=user, acting=Acting.citizen(user))
     address = account_services.erase_account(user=user)
-    transaction.on_commit(lambda: account_tasks.send_account_deleted.enqueue(address, language))
+    account_tasks.send_account_deleted.enqueue(address, language)

@@ -63,9 +63,11 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # base/ is what every app shares and imports none; its tables are the background work's own (base/models.py).
+    "base",
     "recovery_portal",
     # Imports between the portal's apps run one way, from each app to those above it in this list
-    # (tests/test_imports.py); base/ is no app, and imports none.
+    # (tests/test_imports.py).
     "audit",
     "accounts",
     "courses",
@@ -226,7 +228,8 @@ STORAGES = {
     },
 }
 
-# Background work: the Django Tasks API, stored in PostgreSQL, run by `manage.py db_worker`.
+# Background work: the Django Tasks API, stored in PostgreSQL, run by `manage.py run_worker` (base/worker.py).
+# Tasks are queued inside the transaction of the change that calls for them (base/tasks.py).
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -305,8 +305,9 @@ def remind_unanswered(*, now=None) -> int:
         status__in=[Status.SENT, Status.SEEN], reminded_at__isnull=True
     ).select_related("offer__provider"):
         if referral.created_at + dt.timedelta(days=referral.offer.provider.referral_response_days) <= now:
-            Referral.objects.filter(pk=referral.pk).update(reminded_at=now)
-            tasks.tell.enqueue(referral.pk, "reminder_for_provider")
+            with transaction.atomic():  # marked reminded only with the reminder queued
+                Referral.objects.filter(pk=referral.pk).update(reminded_at=now)
+                tasks.tell.enqueue(referral.pk, "reminder_for_provider")
             count += 1
     return count
 

@@ -1,7 +1,6 @@
 """E-mails about referrals: a neutral message and a link, never the referral's content."""
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Membership, Role
@@ -11,7 +10,8 @@ from referrals.models import Referral
 
 
 def tell_after_commit(referral, kind: str) -> None:
-    transaction.on_commit(lambda: tell.enqueue(referral.pk, kind))
+    """Queued in the change's transaction (committed or rolled back with it: base/tasks.py), sent after commit."""
+    tell.enqueue(referral.pk, kind)
 
 
 def _recipients(referral, kind):

@@ -9,10 +9,8 @@ from django.core.cache import caches
 
 @pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
-    """Background tasks run in-process in tests, right when they are enqueued (after commit)."""
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "email"]}
-    }
+    """Background tasks run in-process in tests, once the transaction that queued them commits (base/tasks.py)."""
+    settings.TASKS = {"default": {"BACKEND": "base.tasks.ImmediateAfterCommitBackend", "QUEUES": ["default", "email"]}}
 
 
 @pytest.fixture(autouse=True)

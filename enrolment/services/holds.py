@@ -15,7 +15,6 @@ run's seats with made-up addresses; the limit is counted from the holds themselv
 import datetime as dt
 import hashlib
 import hmac
-import secrets
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -53,8 +52,11 @@ def hash_code(hold: SeatHold, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{hold.public_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def new_code() -> str:
-    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+def code_for(hold: SeatHold) -> str:
+    """The hold's code: drawn from the server's secret and the hold, so a message sent again (its task run again
+    after a worker died) carries the same code, and the code is stored nowhere but in its hash."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"code:{hold.public_id}".encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
 
 
 @transaction.atomic(durable=True)
@@ -110,8 +112,8 @@ def hold_for_sign_up(
         obj=hold,
         detail={"run": run.pk, "waiting_list": waiting_list},
     )
-    transaction.on_commit(lambda: tasks.send_hold_message.enqueue(hold.pk))
-    transaction.on_commit(lambda: tasks.schedule_hold_expiry(hold.pk, hold.expires_at))
+    tasks.send_hold_message.enqueue(hold.pk)  # queued with the hold (base/tasks.py)
+    tasks.schedule_hold_expiry(hold.pk, hold.expires_at)
     return hold
 
 

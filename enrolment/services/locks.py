@@ -21,7 +21,8 @@
   Enrolments are read again once their run is locked: their status changes only under it.
 * Freeing a seat offers it to the first on the waiting list (priority, then time) in the same transaction
   (waiting_list.offer_free_seats); a walk-in never takes a seat while someone waits or an offer is pending.
-* E-mail and scheduled follow-ups are enqueued after commit.
+* E-mail and scheduled follow-ups are queued in the same transaction (their task rows commit with the change, or
+  roll back with it: base/tasks.py), and run after commit.
 """
 
 from contextlib import contextmanager

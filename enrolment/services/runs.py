@@ -144,9 +144,7 @@ def tell_about_moved_sessions(*, session_ids: list[int], deleted: Sequence[Sessi
         for enrolment_id in Enrolment.objects.filter(
             run_id=run_id, status__in=[Status.CONFIRMED, Status.OFFERED]
         ).values_list("pk", flat=True):
-            transaction.on_commit(
-                lambda e=enrolment_id, s=moved_ids, c=cancelled: tasks.send_sessions_moved_email.enqueue(e, s, c)
-            )
+            tasks.send_sessions_moved_email.enqueue(enrolment_id, moved_ids, cancelled)
             told += 1
     return told
 
@@ -165,7 +163,7 @@ def publish_run(*, run_id: int, acting: Acting) -> int:
     interests = list(Interest.objects.filter(offer_id=run.offer_id, notified_at__isnull=True))
     Interest.objects.filter(pk__in=[i.pk for i in interests]).update(notified_at=timezone.now())
     for interest in interests:
-        transaction.on_commit(lambda i=interest: tasks.send_interest_email.enqueue(i.pk, run.pk))
+        tasks.send_interest_email.enqueue(interest.pk, run.pk)
     return len(interests)
 
 

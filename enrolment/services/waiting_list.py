@@ -28,7 +28,7 @@ def offer_free_seats(run, *, now) -> list[Enrolment]:
         expires_at = now + dt.timedelta(hours=hours)
         changes.change(enrolment, Status.OFFERED, acting=Acting.system(), offer_expires_at=expires_at)
         tasks.email_after_commit(enrolment, "offered")
-        transaction.on_commit(lambda e=enrolment: tasks.schedule_offer_follow_ups(e.pk, e.offer_expires_at))
+        tasks.schedule_offer_follow_ups(enrolment.pk, enrolment.offer_expires_at)
         offered.append(enrolment)
     return offered
 

@@ -205,8 +205,9 @@ def test_retention_erases_exactly_what_is_due(refer, coordinator, run):
 def test_unanswered_referrals_remind_the_coordinators_once(refer, coordinator, django_capture_on_commit_callbacks):
     _referral, _ = refer()
     later = timezone.now() + dt.timedelta(days=6)
-    assert services.remind_unanswered(now=later) == 1
-    assert services.remind_unanswered(now=later) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.remind_unanswered(now=later) == 1
+        assert services.remind_unanswered(now=later) == 0
     assert mail.outbox[-1].to == ["coordinator@example.org"]
 
 
