@@ -161,13 +161,14 @@ def parse_args(argv=None):
 
 # --- the database ----------------------------------------------------------------------------------
 def server_environment():
-    """What both this process and gunicorn run with: no e-mail is sent, no task worker is needed."""
+    """What both this process and gunicorn run with: each change queues its tasks as rows in its own transaction, as
+    in production (base/tasks.py), but no worker runs them, so no e-mail is sent."""
     os.environ.pop("DJANGO_ENV", None)
     os.environ.update(
         DJANGO_SETTINGS_MODULE=SETTINGS,
         DJANGO_DEBUG="false",
         DJANGO_ALLOWED_HOSTS=HOST,
-        TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend",
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
         # Every client comes from 127.0.0.1: the limit on seats held per address and hour, which stops one

@@ -1,7 +1,7 @@
 """The portal's own settings, plus the sign-up benchmark's floor view (see bench/signup_urls.py).
 
 Used only by ``bench/signup.py``, which sets ``DATABASE_URL`` or ``PGSERVER_DIR`` (a database of
-the benchmark's own), ``TASKS_BACKEND`` (the dummy backend: e-mails are only queued) and
+the benchmark's own), ``TASKS_BACKEND`` (the database backend, with no worker: tasks are only queued) and
 ``EMAIL_BACKEND`` before anything imports this module.
 """
 

@@ -189,10 +189,9 @@ def confirm_hold(*, hold_id: int, user=None, now=None) -> Enrolment:
 
 @transaction.atomic(durable=True)
 def _confirm_or_end(*, hold_id: int, user, now) -> Enrolment | EnrolmentRefusal:
-    address = SeatHold.objects.values("email", "phone").get(pk=hold_id)
+    address = SeatHold.objects.values("email", "phone", "run_id").get(pk=hold_id)
     lock_person(email=address["email"], phone=address["phone"])
-    run_id = SeatHold.objects.values_list("run_id", flat=True).get(pk=hold_id)
-    run = locks.lock_run(run_id)
+    run = locks.lock_run(address["run_id"])
     hold = SeatHold.objects.get(pk=hold_id)  # holds change only under their run's lock
     if hold.status == Status.CONFIRMED:
         return EnrolmentRefusal(_("Plassen er allerede bekreftet."), code="confirmed")

@@ -137,7 +137,16 @@ def test_the_sign_up_page_and_form_need_few_queries(client, run, django_assert_n
     # same address, the seats, the client's holds this hour, the hold and its audit row. Nobody is looked up.
     # (Inside the test's own transaction, the sign-up's transaction is a savepoint.)
     with django_assert_num_queries(9):
-        assert client.post(url, {**data, "email": "first@example.org"}).status_code == 302
+        held = client.post(url, {**data, "email": "first@example.org"})
+    assert held.status_code == 302
+    # Confirmed from the e-mail's link: the hold (for its token and state); then in one transaction the address, the
+    # person's lock, the run, the hold, a look for an account, the new person with their address and audit row, the
+    # rules' look at the person's places, the place (on the seat the hold kept: no count) and its audit row, and the
+    # hold's new state.
+    confirm = reverse("enrolment:hold_confirm", kwargs={"public_id": SeatHold.objects.get().public_id})
+    token = links.hold_token_for(SeatHold.objects.get(), "confirm")
+    with django_assert_num_queries(15):
+        assert client.post(confirm, {"t": token}).status_code == 302
     # Full: the client's lock and the run, an open hold for the address, the seats; nothing is written (and the
     # savepoint is rolled back and released). The page is drawn from the run read under the lock.
     with django_assert_num_queries(7):
