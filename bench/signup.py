@@ -348,16 +348,6 @@ class Server:
 
 
 # --- checks ----------------------------------------------------------------------------------------
-def decode_messages(value):
-    """The portal's flash messages from its signed ``messages`` cookie: [(level, text)], or None."""
-    if not value:
-        return None
-    from django.contrib.messages.storage.cookie import CookieStorage
-
-    decoded = CookieStorage(None)._decode(value)
-    return [(message.level, str(message.message)) for message in decoded] if decoded else None
-
-
 def check_database(run_ids, stats, *, floor_stats=None, tag=""):
     """What the database says after the load, against what the clients were told."""
     from django.db import connection
@@ -613,7 +603,6 @@ def main(argv=None):
         "seed": args.seed,
         "cancel_share": args.cancel_share,
         "waitlist_share": args.waitlist_share,
-        "decode_messages": decode_messages,
     }
     from bench import signup_timing
 

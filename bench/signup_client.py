@@ -33,6 +33,8 @@ CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CONFIRMATION = re.compile(r"^/pamelding/([0-9a-f-]{36})/$")
 HELD = re.compile(r"^/pamelding/holdt/([0-9a-f-]{36})/$")
 WAITING_LIST_FORM = re.compile(rb'name="waiting_list" value="(?:on|True)"')
+# The flash messages on the page a POST redirects to (templates/_partials/messages.html): (colour, text).
+MESSAGE = re.compile(rb'<div class="ds-alert" data-color="(\w+)"><p class="ds-paragraph">(.*?)</p>', re.S)
 FORM_ERROR = re.compile(rb'class="ds-alert error-summary".*?<ul>\s*<li>(?:<a[^>]*>)?(.*?)<', re.S)
 
 
@@ -176,7 +178,6 @@ class Load:
     cancel_share: float = 0.3
     waitlist_runs: frozenset = frozenset()
     waitlist_share: float = 0.2
-    decode_messages: object = None  # callable(cookie value) -> [(level, text)] or None
 
     def __post_init__(self):
         self._deadline = 0.0
@@ -376,12 +377,25 @@ class Load:
             stats.cancel_unclear.append(uuid)
             stats.error(f"POST {path}", f"status {response.status}, not a redirect")
             return
-        messages = self.decode_messages(jar.get("messages")) if self.decode_messages else None
-        if messages and any(level == 25 for level, _text in messages):  # messages.SUCCESS
+        # Messages are kept in the session: the page the browser is sent on to shows whether it went through.
+        messages = await self._messages_after(stats, response, jar)
+        if any(colour == "success" for colour, _text in messages):
             stats.cancelled.append(uuid)
             stats.count("cancelled")
         else:
             stats.cancel_unclear.append(uuid)
             stats.count("cancel refused")
-            text = "; ".join(text for _level, text in messages or []) or "(no message)"
+            text = "; ".join(text for _colour, text in messages) or "(no message)"
             stats.refusals[f"cancel: {text}"] = stats.refusals.get(f"cancel: {text}", 0) + 1
+
+    async def _messages_after(self, stats, response, jar):
+        """The flash messages on the page a redirect leads to, as a browser following it sees them."""
+        path = urlsplit(response.header("location") or "").path
+        try:
+            page = await http(self.host, self.port, "GET", path, cookies=jar)
+        except HttpError as error:
+            stats.error(f"GET {path}", error)
+            return []
+        stats.gets += 1
+        update_jar(jar, page)
+        return [(colour.decode(), text.decode("utf-8", "replace")) for colour, text in MESSAGE.findall(page.body)]

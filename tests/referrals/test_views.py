@@ -4,7 +4,6 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AccessEvent
@@ -14,15 +13,9 @@ from tests.people import person
 pytestmark = pytest.mark.django_db
 
 
-def test_a_health_worker_refers_from_the_offer_page_with_a_held_seat(
-    client, worker, run, django_capture_on_commit_callbacks
-):
-    client.force_login(worker)
-    page = client.get(run.offer.get_absolute_url()).text
-    assert reverse("referrals:refer", kwargs={"slug": run.offer.slug}) in page
-    form = client.get(reverse("referrals:refer", kwargs={"slug": run.offer.slug})).text
-    assert "Ikke skriv diagnoser" in form
-    data = {
+def form_data(run, **changes):
+    """The referral form as a worker fills it in, holding a seat."""
+    return {
         "run": run.pk,
         "name": "Ola",
         "birth_date": "1980-05-17",
@@ -33,8 +26,20 @@ def test_a_health_worker_refers_from_the_offer_page_with_a_held_seat(
         "consent_given_at": "2026-11-20",
         "hold_seat": "on",
         "adaptation_needs": "",
-        "note": "Liker leire",
+        "note": "",
+        **changes,
     }
+
+
+def test_a_health_worker_refers_from_the_offer_page_with_a_held_seat(
+    client, worker, run, django_capture_on_commit_callbacks
+):
+    client.force_login(worker)
+    page = client.get(run.offer.get_absolute_url()).text
+    assert reverse("referrals:refer", kwargs={"slug": run.offer.slug}) in page
+    form = client.get(reverse("referrals:refer", kwargs={"slug": run.offer.slug})).text
+    assert "Ikke skriv diagnoser" in form
+    data = form_data(run, note="Liker leire")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("referrals:refer", kwargs={"slug": run.offer.slug}), data)
     referral = Referral.objects.get()
@@ -183,20 +188,8 @@ def test_an_offer_one_applies_for_says_so_before_the_worker_types_anything(clien
 def _sent_and_shown_to_the_worker(client, worker, run, email):
     """Refer "Someone Else" at the address, as the form does; the page the worker is taken to and their list, with
     what differs from one referral to the next (its id, the form's token, the clock) blanked."""
-    data = {
-        "run": run.pk,
-        "name": "Someone Else",
-        "birth_date": "1980-05-17",
-        "email": email,
-        "phone": "",
-        "consent": "on",
-        "consent_method": "spoken",
-        "consent_given_at": "2026-11-20",
-        "hold_seat": "on",
-        "adaptation_needs": "",
-        "note": "",
-    }
     client.force_login(worker)
+    data = form_data(run, name="Someone Else", email=email)
     response = client.post(reverse("referrals:refer", kwargs={"slug": run.offer.slug}), data, follow=True)
     referral = Referral.objects.get(email=email, referrer=worker)
     pages = [response.text, client.get(reverse("referrals:list")).text]
@@ -213,13 +206,12 @@ def _sent_and_shown_to_the_worker(client, worker, run, email):
     return [page.replace(email, "ADDRESS") for page in blanked]
 
 
-def test_a_worker_sees_what_they_typed_and_the_same_pages_whoever_the_address_belongs_to(client, worker, run):
+def test_a_worker_sees_what_they_typed_and_the_same_pages_whoever_the_address_belongs_to(client, worker, run, refer):
     """An address with an account (another name, a place on the run already, an open referral from another unit)
     answers exactly as an address the portal has never seen."""
     from accounts.models import ServiceUnit
     from audit.acting import Acting
     from enrolment.services import places
-    from referrals import services
     from tests.people import member
 
     unknown = _sent_and_shown_to_the_worker(client, worker, run, "ny@example.org")
@@ -234,19 +226,7 @@ def test_a_worker_sees_what_they_typed_and_the_same_pages_whoever_the_address_be
     other_unit = ServiceUnit.objects.create(name="Bydel Alna", slug="alna", municipality=run.offer.municipality)
     colleague = person("annen@example.org")
     member(colleague, Role.HEALTH_WORKER, other_unit)
-    services.refer(
-        referrer=colleague,
-        service_unit=other_unit,
-        offer=run.offer,
-        run=None,
-        name="Kari",
-        email="kari@example.org",
-        phone="",
-        birth_date=dt.date(1975, 1, 1),
-        consent_method="spoken",
-        consent_given_at=timezone.now(),
-        hold_seat=False,
-    )
+    refer(referrer=colleague, service_unit=other_unit, run=None, name="Kari", email="kari@example.org")
     assert _sent_and_shown_to_the_worker(client, worker, run, "kari@example.org") == unknown
     kari.refresh_from_db()
     assert kari.first_name == "Kari Konto" and kari.birth_date == dt.date(1975, 1, 1)
